@@ -1,0 +1,70 @@
+/*
+ * config.h - the hub's configuration (YAML, libyaml).
+ *
+ * All or nothing: config_load() either returns a complete, checked
+ * configuration or an error naming the file, line and key.  Unknown keys,
+ * wrong types and missing required keys are errors.  Secrets are never in
+ * the YAML: it names files that hold them.
+ */
+#ifndef PARS_CONFIG_H
+#define PARS_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/parsd/parsd.yaml"
+
+struct config {
+	char *path;	      /* the file it came from */
+	char *state_dir;      /* keys, embedded database, runtime files */
+	char *log_level;
+	struct {
+		char *dsn;	     /* empty: embedded PostgreSQL */
+		char *password_file; /* password for dsn, if it needs one */
+		char *embedded_user; /* runs the embedded cluster as root */
+		char *embedded_bindir;
+	} database;
+	struct {
+		char *pseudonym_key_file;
+		char *archive_key_file;
+		int create_missing;
+	} keys;
+	struct {
+		char *dir;	    /* one subdirectory per practice (ODS) */
+		int rescan_seconds; /* full rescan besides inotify */
+		int settle_seconds; /* age of a file found by rescan */
+		int batch_files;    /* files committed in one transaction */
+		long batch_bytes;
+	} spool;
+	struct {
+		int workers;	  /* processing threads */
+		int batch;	  /* documents claimed at a time */
+		int max_attempts; /* quarantine after this many failures */
+	} processing;
+	struct {
+		int retention_days; /* raw documents kept after storing */
+	} archive;
+	struct {
+		long max_document_bytes;
+		int max_depth;
+		long max_nodes;
+		long max_referrals;
+		long max_field_bytes;
+	} limits;
+};
+
+/*
+ * Chooses the configuration file: path when not NULL, else $PARS_CONFIG,
+ * else CONFIG_DEFAULT_PATH.  Returns a string owned by the caller.
+ */
+char *config_choose_path(const char *path);
+/*
+ * Loads and checks the file, then applies $PARS_DATABASE_DSN.  Returns a
+ * configuration (caller frees with config_free) or NULL with err set to
+ * "FILE:LINE: key 'a.b': what is wrong".
+ */
+struct config *config_load(const char *path, char *err, size_t errlen);
+/* A configuration with every default and nothing from a file. */
+struct config *config_defaults(void);
+void config_free(struct config *c);
+
+#endif

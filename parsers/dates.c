@@ -1,0 +1,229 @@
+/*
+ * dates.c - calendar dates (see dates.h).
+ */
+#include "dates.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "text.h"
+
+static const char *const month_names[12] = {"january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october",
+    "november", "december"};
+
+int
+date_valid(int y, int m, int d)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31};
+	int leap, max;
+
+	if (y < 1850 || y > 2200 || m < 1 || m > 12 || d < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	max = mdays[m - 1] + (m == 2 && leap);
+	return d <= max;
+}
+
+/* Reads exactly n digits at *p; returns the value or -1. */
+static int
+digits(const char **p, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return v;
+}
+
+/* Reads 1 or 2 digits. */
+static int
+small_number(const char **p)
+{
+	int v;
+
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	v = **p - '0';
+	(*p)++;
+	if (isdigit((unsigned char)**p)) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	return v;
+}
+
+static int
+month_word(const char **p)
+{
+	char w[16];
+	size_t n = 0;
+	int i;
+
+	while (isalpha((unsigned char)(*p)[n]) && n < sizeof(w) - 1) {
+		w[n] = (char)tolower((unsigned char)(*p)[n]);
+		n++;
+	}
+	w[n] = '\0';
+	if (n < 3)
+		return -1;
+	for (i = 0; i < 12; i++)
+		if (strncmp(month_names[i], w, n) == 0 &&
+		    (n == 3 || n == strlen(month_names[i]) ||
+			(i == 8 && n == 4))) { /* "Sept" */
+			*p += n;
+			return i + 1;
+		}
+	return -1;
+}
+
+static int
+finish(int y, int m, int d, char out[11])
+{
+	if (!date_valid(y, m, d))
+		return -1;
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
+	return 0;
+}
+
+/* Parses a date at the start of s; *end is set past it. */
+static int
+parse_at(const char *s, char out[11], const char **end)
+{
+	const char *p = s;
+	int y, m, d;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+	    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3])) {
+		y = digits(&p, 4);
+		if (*p == '-') { /* ISO */
+			p++;
+			if ((m = digits(&p, 2)) < 0 || *p++ != '-' ||
+			    (d = digits(&p, 2)) < 0)
+				return -1;
+		} else { /* HL7 TS: YYYYMMDD... */
+			if ((m = digits(&p, 2)) < 0 || (d = digits(&p, 2)) < 0)
+				return -1;
+		}
+		*end = p;
+		return finish(y, m, d, out);
+	}
+	if ((d = small_number(&p)) < 0)
+		return -1;
+	if (*p == '/' || *p == '-' || *p == '.') {
+		char sep = *p++;
+
+		if ((m = small_number(&p)) < 0 || *p++ != sep)
+			return -1;
+		if ((y = digits(&p, 4)) < 0)
+			return -1;
+		*end = p;
+		return finish(y, m, d, out);
+	}
+	/* "5th March 2024", "05 Mar 2024", "5-Mar-2024" */
+	if (strncasecmp_ascii(p, "st", 2) == 0 ||
+	    strncasecmp_ascii(p, "nd", 2) == 0 ||
+	    strncasecmp_ascii(p, "rd", 2) == 0 ||
+	    strncasecmp_ascii(p, "th", 2) == 0)
+		p += 2;
+	while (*p == ' ' || *p == '-')
+		p++;
+	if ((m = month_word(&p)) < 0)
+		return -1;
+	if (*p == '.')
+		p++;
+	while (*p == ' ' || *p == '-' || *p == ',')
+		p++;
+	if ((y = digits(&p, 4)) < 0)
+		return -1;
+	*end = p;
+	return finish(y, m, d, out);
+}
+
+int
+date_parse_prefix(const char *s, char out[11])
+{
+	const char *end;
+
+	if (s == NULL)
+		return -1;
+	return parse_at(s, out, &end);
+}
+
+int
+date_parse(const char *s, char out[11])
+{
+	const char *end;
+	char tmp[11];
+
+	if (s == NULL || parse_at(s, tmp, &end) < 0)
+		return -1;
+	/* Allow a time or zone after the date, nothing else that looks like
+	 * more of a date. */
+	if (*end != '\0' && *end != 'T' && *end != ' ' && *end != '+' &&
+	    *end != '-' && !isdigit((unsigned char)*end))
+		return -1;
+	memcpy(out, tmp, 11);
+	return 0;
+}
+
+int
+date_age(const char *dob, const char *at)
+{
+	int y1, m1, d1, y2, m2, d2, age;
+
+	if (dob == NULL || at == NULL || strlen(dob) != 10 || strlen(at) != 10)
+		return -1;
+	if (date_days(dob) == DATE_NONE || date_days(at) == DATE_NONE)
+		return -1;
+	y1 = (dob[0] - '0') * 1000 + (dob[1] - '0') * 100 + (dob[2] - '0') * 10 +
+	    (dob[3] - '0');
+	m1 = (dob[5] - '0') * 10 + (dob[6] - '0');
+	d1 = (dob[8] - '0') * 10 + (dob[9] - '0');
+	y2 = (at[0] - '0') * 1000 + (at[1] - '0') * 100 + (at[2] - '0') * 10 +
+	    (at[3] - '0');
+	m2 = (at[5] - '0') * 10 + (at[6] - '0');
+	d2 = (at[8] - '0') * 10 + (at[9] - '0');
+	age = y2 - y1;
+	if (m2 < m1 || (m2 == m1 && d2 < d1))
+		age--;
+	return age < 0 ? -1 : age;
+}
+
+long
+date_days(const char *ymd)
+{
+	const char *p = ymd;
+	int y, m, d;
+	long era, yoe, doy, doe;
+
+	if (ymd == NULL || strlen(ymd) != 10)
+		return DATE_NONE;
+	if ((y = digits(&p, 4)) < 0 || *p++ != '-' || (m = digits(&p, 2)) < 0 ||
+	    *p++ != '-' || (d = digits(&p, 2)) < 0 || !date_valid(y, m, d))
+		return DATE_NONE;
+	/* Howard Hinnant's days_from_civil. */
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}

@@ -1,0 +1,759 @@
+/*
+ * hl7v2.c - HL7 v2 REF^I12 / RRI^I12 referrals, single messages or batches
+ * (FHS/BHS ... BTS/FTS), with the UK conventions of NHS-DATA.md.
+ *
+ * One pass over the bytes: segments end at CR, LF or CRLF; only the
+ * segments and fields a referral needs are split, and only fields holding
+ * an escape character are decoded (into the arena).  Delimiters come from
+ * each MSH.  Where the referral's facts are read from:
+ *
+ *   source_id        RF1-11 when it is a UBRN (12 digits or type UBRN),
+ *                    else RF1-6 (originating referral id), else MSH-10
+ *   status           RF1-1 C/CA/CANCELLED is cancelled, else active
+ *   priority         RF1-2 (R routine, U/A/S urgent, 2WW/TWW two-week wait)
+ *   specialty        RF1-3 coded TFC (system TFC or a 3-digit code), e-RS
+ *                    specialty (system ERS), else its text
+ *   referral_date    RF1-7, else RF1-9, else MSH-7
+ *   reason_text      RF1-14, NTE-3 lines (RF1-10 text when nothing else)
+ *   patient          PID-3 repetition with authority NHS or type NH; PID-7
+ *                    date of birth (age only); PID-8 sex
+ *   practice         PD1-3 XON component 3 or 10; else the RP PRD's ODS id
+ *   referrer         RP PRD-7 G code, else PD1-4 (G code, name)
+ *   provider         RT PRD-7 ODS id or PRD-10 XON; consultant: RT PRD-7
+ *                    C code
+ *   diagnoses        DG1-3 (I10/ICD10 -> icd10, SCT/SNOMED -> snomed)
+ *   procedures       PR1-3 (OPCS4 -> opcs4, SCT -> snomed)
+ *   results          OBX-3 text, OBX-5 value, OBX-6 units, one a line
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "dates.h"
+#include "ident.h"
+#include "parser.h"
+#include "text.h"
+
+#define HL7_MAX_FIELDS 64
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct delims {
+	char field, comp, rep, esc, sub;
+};
+
+struct msg {
+	struct referral *r;
+	long line;	  /* line of its MSH */
+	struct span control_id, msh_date, type;
+	int have_rf1;
+	struct span rf1_6, rf1_11;
+	int referrer_from_prd, practice_from_pd1;
+	const char *reason, *nte, *results;
+};
+
+static const struct span nospan = {NULL, 0};
+
+/* Splits s on sep into at most max spans; returns how many. */
+static size_t
+split(struct span s, char sep, struct span *out, size_t max)
+{
+	const char *p = s.p, *end = s.p + s.n, *q;
+	size_t n = 0;
+
+	if (s.p == NULL)
+		return 0;
+	while (n < max) {
+		q = memchr(p, sep, (size_t)(end - p));
+		if (q == NULL) {
+			out[n].p = p;
+			out[n++].n = (size_t)(end - p);
+			break;
+		}
+		out[n].p = p;
+		out[n++].n = (size_t)(q - p);
+		p = q + 1;
+	}
+	return n;
+}
+
+/* The nth (1-based) piece of s split on sep, or an empty span. */
+static struct span
+piece(struct span s, char sep, int nth)
+{
+	const char *p = s.p, *end = s.p + s.n, *q;
+
+	if (s.p == NULL)
+		return nospan;
+	while (--nth > 0) {
+		q = memchr(p, sep, (size_t)(end - p));
+		if (q == NULL)
+			return nospan;
+		p = q + 1;
+	}
+	q = memchr(p, sep, (size_t)(end - p));
+	return (struct span){p, q ? (size_t)(q - p) : (size_t)(end - p)};
+}
+
+static struct span
+comp(const struct delims *d, struct span s, int nth)
+{
+	/* The first subcomponent of the component. */
+	return piece(piece(s, d->comp, nth), d->sub, 1);
+}
+
+static int
+span_eq(struct span s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s.n == n && strncasecmp_ascii(s.p, lit, n) == 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Decodes HL7 escape sequences into a trimmed arena string; NULL for an
+ * empty field or HL7's explicit null "".
+ */
+static char *
+text(struct arena *a, const struct delims *d, struct span s)
+{
+	char *out, *o;
+	const char *p, *end, *q;
+
+	if (s.p == NULL || s.n == 0 || (s.n == 2 && s.p[0] == '"' &&
+	    s.p[1] == '"'))
+		return NULL;
+	if (memchr(s.p, d->esc, s.n) == NULL)
+		return str_trim_dup(a, s.p, s.n);
+	out = o = arena_alloc(a, s.n + 1);
+	for (p = s.p, end = s.p + s.n; p < end; p++) {
+		if (*p != d->esc) {
+			*o++ = *p;
+			continue;
+		}
+		q = memchr(p + 1, d->esc, (size_t)(end - p - 1));
+		if (q == NULL) { /* a lone escape character is kept */
+			*o++ = *p;
+			continue;
+		}
+		switch (p[1]) {
+		case 'F':
+			*o++ = d->field;
+			break;
+		case 'S':
+			*o++ = d->comp;
+			break;
+		case 'R':
+			*o++ = d->rep;
+			break;
+		case 'T':
+			*o++ = d->sub;
+			break;
+		case 'E':
+			*o++ = d->esc;
+			break;
+		case '.': /* \.br\ and \.sp\: a line break */
+			if (q - p >= 4 && ((p[2] == 'b' && p[3] == 'r') ||
+			    (p[2] == 's' && p[3] == 'p')))
+				*o++ = '\n';
+			break;
+		case 'X': { /* hex bytes */
+			const char *h;
+
+			for (h = p + 2; h + 1 < q; h += 2) {
+				int hi = hexval(h[0]), lo = hexval(h[1]);
+
+				if (hi < 0 || lo < 0)
+					break;
+				if (hi == 0 && lo == 0)
+					continue;
+				*o++ = (char)(hi << 4 | lo);
+			}
+			break;
+		}
+		default: /* \H\, \N\, \Zxx\ and unknown: dropped */
+			break;
+		}
+		p = q;
+	}
+	return str_trim_dup(a, out, (size_t)(o - out));
+}
+
+/* Appends a line to an arena string. */
+static const char *
+append_line(struct arena *a, const char *s, const char *line)
+{
+	if (line == NULL)
+		return s;
+	if (s == NULL)
+		return line;
+	return arena_printf(a, "%s\n%s", s, line);
+}
+
+static enum code_system
+code_system_of(struct span sys)
+{
+	if (span_eq(sys, "I10") || span_eq(sys, "ICD10") ||
+	    span_eq(sys, "ICD-10") || span_eq(sys, "I10C") ||
+	    span_eq(sys, "ICD10UK"))
+		return CS_ICD10;
+	if (span_eq(sys, "SCT") || span_eq(sys, "SNM") ||
+	    span_eq(sys, "SNOMED") || span_eq(sys, "SNOMEDCT") ||
+	    span_eq(sys, "SNOMED-CT"))
+		return CS_SNOMED;
+	if (span_eq(sys, "OPCS4") || span_eq(sys, "OPCS") ||
+	    span_eq(sys, "OPCS-4") || span_eq(sys, "OPC"))
+		return CS_OPCS4;
+	return CS_OTHER;
+}
+
+/* A person's name from an XCN/XPN starting at component first. */
+static char *
+person_name(struct arena *a, const struct delims *d, struct span f, int first)
+{
+	const char *family = text(a, d, comp(d, f, first));
+	const char *given = text(a, d, comp(d, f, first + 1));
+	const char *prefix = text(a, d, comp(d, f, first + 4));
+
+	if (family == NULL && given == NULL)
+		return NULL;
+	return arena_printf(a, "%s%s%s%s%s", prefix ? prefix : "",
+	    prefix ? " " : "", given ? given : "", given ? " " : "",
+	    family ? family : "");
+}
+
+static void
+do_rf1(struct arena *a, const struct delims *d, struct msg *m,
+    struct span *f, size_t nf)
+{
+	struct referral *r = m->r;
+	struct span s;
+	char date[11];
+	const char *t;
+	int i;
+
+	m->have_rf1 = 1;
+	if (nf > 1) {
+		s = comp(d, f[1], 1);
+		if (span_eq(s, "C") || span_eq(s, "CA") ||
+		    span_eq(s, "CANCELLED") || span_eq(s, "CANCELED"))
+			r->status = REF_CANCELLED;
+	}
+	if (nf > 2 && f[2].n > 0) {
+		r->priority = priority_from_word(text(a, d, comp(d, f[2], 1)));
+		if (r->priority == REF_PRIO_UNKNOWN)
+			r->priority =
+			    priority_from_word(text(a, d, comp(d, f[2], 2)));
+		if (r->priority == REF_PRIO_UNKNOWN)
+			referral_warn(a, r, "RF1-2 priority \"%s\" not "
+			    "recognised", text(a, d, f[2]));
+	}
+	if (nf > 3 && f[3].n > 0) {
+		struct span code = comp(d, f[3], 1), sys = comp(d, f[3], 3);
+		const char *c = text(a, d, code);
+
+		if (span_eq(sys, "TFC") || span_eq(sys, "NHSTFC") ||
+		    span_eq(sys, "99TFC") || (code.n == 3 && c != NULL &&
+		    isdigit((unsigned char)c[0]) &&
+		    isdigit((unsigned char)c[1]) &&
+		    isdigit((unsigned char)c[2])))
+			r->tfc = c;
+		else if (span_eq(sys, "ERS") || span_eq(sys, "ERS-SPECIALTY"))
+			r->ers_specialty = c;
+		t = text(a, d, comp(d, f[3], 2));
+		r->specialty_text = t ? t : (r->tfc || r->ers_specialty ? NULL
+									 : c);
+	}
+	if (nf > 6)
+		m->rf1_6 = comp(d, f[6], 1);
+	for (i = 7; i <= 9; i += 2) {
+		if ((size_t)i < nf && r->referral_date == NULL &&
+		    date_parse_prefix(text(a, d, f[i]), date) == 0)
+			r->referral_date = arena_strdup(a, date);
+	}
+	if (nf > 10 && f[10].n > 0)
+		m->reason = text(a, d, comp(d, f[10], 2));
+	if (nf > 11 && f[11].n > 0) {
+		struct span id = comp(d, f[11], 1), type = comp(d, f[11], 2);
+		size_t k, digits = 0;
+
+		for (k = 0; k < id.n; k++)
+			digits += isdigit((unsigned char)id.p[k]) != 0;
+		if (span_eq(type, "UBRN") || (id.n == 12 && digits == 12))
+			m->rf1_11 = id;
+	}
+	if (nf > 14 && f[14].n > 0) {
+		t = text(a, d, f[14]);
+		if (t != NULL)
+			m->reason = t;
+	}
+}
+
+static void
+do_pid(struct arena *a, const struct delims *d, struct msg *m,
+    struct span *f, size_t nf)
+{
+	struct referral *r = m->r;
+	struct span reps[16];
+	size_t n, i;
+	char date[11];
+
+	if (nf > 3) {
+		n = split(f[3], d->rep, reps, 16);
+		for (i = 0; i < n; i++) {
+			struct span auth = comp(d, reps[i], 4);
+			struct span type = comp(d, reps[i], 5);
+
+			if (span_eq(auth, "NHS") || span_eq(type, "NH") ||
+			    span_eq(auth, "NHSNBR")) {
+				r->nhs_number = text(a, d, comp(d, reps[i], 1));
+				break;
+			}
+		}
+	}
+	if (r->nhs_number == NULL && nf > 2 && f[2].n > 0 &&
+	    span_eq(comp(d, f[2], 4), "NHS"))
+		r->nhs_number = text(a, d, comp(d, f[2], 1));
+	if (nf > 7 && date_parse_prefix(text(a, d, comp(d, f[7], 1)),
+	    date) == 0)
+		r->birth_date = arena_strdup(a, date);
+	if (nf > 8)
+		r->sex = sex_from_word(text(a, d, comp(d, f[8], 1)));
+}
+
+static void
+do_pd1(struct arena *a, const struct delims *d, struct msg *m,
+    struct span *f, size_t nf)
+{
+	struct referral *r = m->r;
+	const char *ods, *code;
+
+	if (nf > 3 && f[3].n > 0 && r->practice_ods == NULL) {
+		ods = text(a, d, comp(d, f[3], 10));
+		if (ods == NULL)
+			ods = text(a, d, comp(d, f[3], 3));
+		r->practice_ods = ods;
+		m->practice_from_pd1 = ods != NULL;
+	}
+	if (nf > 4 && f[4].n > 0 && !m->referrer_from_prd) {
+		code = text(a, d, comp(d, f[4], 1));
+		if (code != NULL)
+			r->referrer_code = code;
+		r->referrer_name = person_name(a, d, f[4], 2);
+	}
+}
+
+/* The identifier in a repeating PRD-7 whose type or shape matches. */
+static const char *
+prd_id(struct arena *a, const struct delims *d, struct span f,
+    int (*shape)(const char *), const char *const *types)
+{
+	struct span reps[8];
+	size_t n, i, k;
+	const char *id;
+
+	n = split(f, d->rep, reps, 8);
+	for (i = 0; i < n; i++) {
+		struct span type = comp(d, reps[i], 2);
+
+		id = text(a, d, comp(d, reps[i], 1));
+		if (id == NULL)
+			continue;
+		for (k = 0; types[k] != NULL; k++)
+			if (span_eq(type, types[k]))
+				return id;
+		if (shape(id))
+			return id;
+	}
+	return NULL;
+}
+
+static void
+do_prd(struct arena *a, const struct delims *d, struct msg *m,
+    struct span *f, size_t nf)
+{
+	static const char *const gp_types[] = {"GMP", "NATGP", "GP", NULL};
+	static const char *const cons_types[] = {"GMC", "NATCONS",
+	    "CONSULTANT", "CONS", NULL};
+	static const char *const org_types[] = {"ODS", "NHSORG", "ORG", NULL};
+	struct referral *r = m->r;
+	struct span role;
+	const char *id;
+
+	if (nf < 2)
+		return;
+	role = comp(d, f[1], 1);
+	if (span_eq(role, "RP")) {
+		if (nf > 7 && (id = prd_id(a, d, f[7], gp_code_ok,
+		    gp_types)) != NULL) {
+			r->referrer_code = id;
+			m->referrer_from_prd = 1;
+			if (nf > 2)
+				r->referrer_name = person_name(a, d, f[2], 1);
+		} else if (r->referrer_name == NULL && nf > 2) {
+			r->referrer_name = person_name(a, d, f[2], 1);
+		}
+		if (nf > 7 && !m->practice_from_pd1 &&
+		    (id = prd_id(a, d, f[7], ods_is_practice, org_types)) !=
+		    NULL)
+			r->practice_ods = id;
+	} else if (span_eq(role, "RT")) {
+		if (nf > 7 && (id = prd_id(a, d, f[7], consultant_code_ok,
+		    cons_types)) != NULL)
+			r->consultant_code = id;
+		if (nf > 7 && (id = prd_id(a, d, f[7], ods_is_org,
+		    org_types)) != NULL && !consultant_code_ok(id))
+			r->provider_ods = id;
+		if (r->provider_ods == NULL && nf > 10 && f[10].n > 0) {
+			id = text(a, d, comp(d, f[10], 10));
+			r->provider_ods = id ? id : text(a, d, comp(d, f[10], 3));
+		}
+	}
+}
+
+static void
+do_code(struct arena *a, const struct delims *d, struct ref_codes *c,
+    struct span *f, size_t nf)
+{
+	const char *code, *txt;
+
+	if (nf < 4 || f[3].n == 0)
+		return;
+	code = text(a, d, comp(d, f[3], 1));
+	txt = text(a, d, comp(d, f[3], 2));
+	if (txt == NULL && nf > 4)
+		txt = text(a, d, f[4]);
+	ref_codes_add(a, c, code_system_of(comp(d, f[3], 3)), code, txt);
+}
+
+static void
+do_obx(struct arena *a, const struct delims *d, struct msg *m,
+    struct span *f, size_t nf)
+{
+	const char *name = NULL, *value = NULL, *units = NULL;
+
+	if (nf > 3)
+		name = text(a, d, comp(d, f[3], 2));
+	if (name == NULL && nf > 3)
+		name = text(a, d, comp(d, f[3], 1));
+	if (nf > 5) {
+		/* Repetitions of a value are joined with "; ". */
+		struct span reps[8];
+		size_t n = split(f[5], d->rep, reps, 8), i;
+
+		for (i = 0; i < n; i++) {
+			const char *v = text(a, d, reps[i]);
+
+			if (v != NULL)
+				value = value ? arena_printf(a, "%s; %s", value,
+				    v) : v;
+		}
+	}
+	if (nf > 6)
+		units = text(a, d, comp(d, f[6], 1));
+	if (value == NULL)
+		return;
+	m->results = append_line(a, m->results, arena_printf(a, "%s%s%s%s%s",
+	    name ? name : "", name ? ": " : "", value, units ? " " : "",
+	    units ? units : ""));
+}
+
+static int
+seg_id_ok(const char *p, size_t n)
+{
+	return n >= 3 && isupper((unsigned char)p[0]) &&
+	    (isupper((unsigned char)p[1]) || isdigit((unsigned char)p[1])) &&
+	    (isupper((unsigned char)p[2]) || isdigit((unsigned char)p[2]));
+}
+
+/* Reads MSH delimiters; returns 0 or -1. */
+static int
+read_delims(const char *p, size_t n, struct delims *d)
+{
+	if (n < 8)
+		return -1;
+	d->field = p[3];
+	d->comp = p[4];
+	d->rep = p[5];
+	d->esc = p[6];
+	d->sub = p[7];
+	if (d->field == '\0' || isalnum((unsigned char)d->field) ||
+	    d->field == d->comp || d->field == d->rep || d->comp == d->rep)
+		return -1;
+	/* Fewer than four encoding characters: the rest are unused. */
+	if (d->rep == d->field)
+		d->rep = '\x01';
+	if (d->esc == d->field)
+		d->esc = '\x02';
+	if (d->sub == d->field)
+		d->sub = '\x03';
+	return 0;
+}
+
+/* Finishes one message into its referral; returns 0 or -1. */
+static int
+finish_msg(struct arena *a, const struct delims *d, struct msg *m,
+    struct parse_result *res)
+{
+	struct referral *r = m->r;
+	char date[11];
+
+	if (!m->have_rf1)
+		return parse_fail(res, m->line, -1, "line %ld: %.*s message %s "
+		    "has no RF1 segment: a referral message must carry RF1 "
+		    "(status, priority, dates)", m->line, (int)m->type.n,
+		    m->type.p, r->source_id ? r->source_id : "(no id)");
+	if (m->rf1_11.n > 0)
+		r->source_id = text(a, d, m->rf1_11);
+	else if (m->rf1_6.n > 0)
+		r->source_id = text(a, d, m->rf1_6);
+	if (r->source_id == NULL)
+		r->source_id = text(a, d, m->control_id);
+	if (r->referral_date == NULL &&
+	    date_parse_prefix(text(a, d, m->msh_date), date) == 0)
+		r->referral_date = arena_strdup(a, date);
+	r->reason_text = m->reason;
+	if (m->nte != NULL)
+		r->reason_text = r->reason_text ? arena_printf(a, "%s\n%s",
+		    r->reason_text, m->nte) : m->nte;
+	r->results_text = m->results;
+	if (r->referral_date == NULL)
+		referral_warn(a, r, "no referral date (RF1-7, RF1-9, MSH-7)");
+	if (r->practice_ods != NULL && !ods_is_practice(r->practice_ods))
+		referral_warn(a, r, "practice code \"%s\" is not an ODS "
+		    "practice code", r->practice_ods);
+	return 0;
+}
+
+static int
+hl7_probe(const unsigned char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
+		i = 3;
+	while (i < len && (buf[i] == '\r' || buf[i] == '\n' || buf[i] == ' '))
+		i++;
+	if (len - i < 4)
+		return 0;
+	if ((memcmp(buf + i, "MSH", 3) == 0 || memcmp(buf + i, "FHS", 3) == 0 ||
+	    memcmp(buf + i, "BHS", 3) == 0) &&
+	    !isalnum(buf[i + 3]) && buf[i + 3] > 0x20 && buf[i + 3] < 0x7f)
+		return 100;
+	/* Starts like some other segment ("PID|"): HL7 missing its MSH;
+	 * claim it weakly so the error can say so. */
+	if (seg_id_ok((const char *)buf + i, 3) && buf[i + 3] == '|')
+		return 20;
+	return 0;
+}
+
+static int
+hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
+    const struct parse_limits *lim, struct parse_result *res)
+{
+	const char *p, *end, *eol, *next;
+	struct delims d = {'|', '^', '~', '\\', '&'};
+	struct msg m;
+	struct span f[HL7_MAX_FIELDS];
+	size_t nf, nseg = 0, skipped = 0;
+	long line = 1, bts_count = -1, nmsg_batch = 0;
+	int in_msg = 0, have_delims = 0;
+
+	memset(&m, 0, sizeof(m));
+	if (!utf8_valid(buf, len)) {
+		size_t n;
+
+		p = cp1252_to_utf8(a, buf, len, &n);
+		end = p + n;
+		parse_warn(a, res, "document is not UTF-8: read as "
+		    "Windows-1252");
+	} else {
+		p = (const char *)buf;
+		end = p + len;
+	}
+	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	for (; p < end; p = next, line++) {
+		size_t n;
+		struct span seg;
+
+		/* A segment ends at CR, LF or CRLF; blank lines are skipped. */
+		for (eol = p; eol < end && *eol != '\r' && *eol != '\n'; eol++)
+			;
+		next = eol + 1;
+		if (eol + 1 < end && eol[0] == '\r' && eol[1] == '\n')
+			next = eol + 2;
+		n = (size_t)(eol - p);
+		if (n == 0)
+			continue;
+		if (++nseg > lim->max_nodes)
+			return parse_fail(res, line, p - (const char *)buf,
+			    "line %ld: more than %zu segments "
+			    "(limits.max_nodes)", line, lim->max_nodes);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (!seg_id_ok(p, n) || (n > 3 && p[3] != d.field &&
+		    memcmp(p, "MSH", 3) != 0 && memcmp(p, "FHS", 3) != 0 &&
+		    memcmp(p, "BHS", 3) != 0))
+			return parse_fail(res, line, p - (const char *)buf,
+			    "line %ld: not an HL7 segment (a segment starts "
+			    "with a three-character id such as PID, then "
+			    "'%c'); the file may be damaged or have line "
+			    "breaks inside a field", line, d.field);
+		seg.p = p;
+		seg.n = n;
+		if (memcmp(p, "MSH", 3) == 0 || memcmp(p, "FHS", 3) == 0 ||
+		    memcmp(p, "BHS", 3) == 0) {
+			if (read_delims(p, n, &d) < 0)
+				return parse_fail(res, line,
+				    p - (const char *)buf, "line %ld: %.3s "
+				    "segment has no valid delimiters "
+				    "(expected e.g. %.3s|^~\\&)", line, p, p);
+			have_delims = 1;
+		} else if (!have_delims) {
+			return parse_fail(res, line, p - (const char *)buf,
+			    "line %ld: the document starts with %.3s, not MSH: "
+			    "an HL7 v2 message must start with MSH", line, p);
+		}
+		if (memcmp(p, "MSH", 3) == 0) {
+			struct span type, ev;
+
+			if (in_msg && m.r != NULL &&
+			    finish_msg(a, &d, &m, res) < 0)
+				return -1;
+			memset(&m, 0, sizeof(m));
+			in_msg = 1;
+			nmsg_batch++;
+			m.line = line;
+			nf = split(seg, d.field, f, 13);
+			/* MSH-n is f[n-1]: the field separator is MSH-1. */
+			m.type = nf > 8 ? f[8] : nospan;
+			type = comp(&d, m.type, 1);
+			ev = comp(&d, m.type, 2);
+			/* REF^I12 a referral, REF^I13 a change to one,
+			 * REF^I14 its cancellation, RRI^I12 the response
+			 * carrying it. */
+			if (!((span_eq(type, "REF") && (span_eq(ev, "I12") ||
+			    span_eq(ev, "I13") || span_eq(ev, "I14"))) ||
+			    (span_eq(type, "RRI") && span_eq(ev, "I12")))) {
+				/* Not a referral: skipped, noted. */
+				skipped++;
+				parse_warn(a, res, "line %ld: message type "
+				    "%.*s is not a referral (REF^I12 or "
+				    "RRI^I12): skipped", line, (int)m.type.n,
+				    m.type.p);
+				in_msg = 0;
+				continue;
+			}
+			m.control_id = nf > 9 ? f[9] : nospan;
+			m.msh_date = nf > 6 ? comp(&d, f[6], 1) : nospan;
+			m.r = parse_new_referral(a, res, lim, "hl7v2");
+			if (m.r == NULL)
+				return parse_fail(res, line,
+				    p - (const char *)buf, "line %ld: more than "
+				    "%zu referrals in one document "
+				    "(limits.max_referrals)", line,
+				    lim->max_referrals);
+			m.r->source_id = text(a, &d, m.control_id);
+			if (span_eq(ev, "I14"))
+				m.r->status = REF_CANCELLED;
+			continue;
+		}
+		if (memcmp(p, "BTS", 3) == 0) {
+			nf = split(seg, d.field, f, 3);
+			if (nf > 1 && f[1].n > 0 && f[1].n < 10) {
+				char tmp[12];
+
+				memcpy(tmp, f[1].p, f[1].n);
+				tmp[f[1].n] = '\0';
+				bts_count = strtol(tmp, NULL, 10);
+				if (bts_count != nmsg_batch)
+					parse_warn(a, res, "line %ld: BTS says "
+					    "%ld messages, the batch has %ld",
+					    line, bts_count, nmsg_batch);
+			}
+			nmsg_batch = 0;
+			continue;
+		}
+		if (!in_msg)
+			continue;
+		switch (p[0]) {
+		case 'R':
+			if (memcmp(p, "RF1", 3) == 0) {
+				nf = split(seg, d.field, f, HL7_MAX_FIELDS);
+				do_rf1(a, &d, &m, f, nf);
+			}
+			break;
+		case 'P':
+			if (memcmp(p, "PID", 3) == 0) {
+				nf = split(seg, d.field, f, 10);
+				do_pid(a, &d, &m, f, nf);
+			} else if (memcmp(p, "PD1", 3) == 0) {
+				nf = split(seg, d.field, f, 6);
+				do_pd1(a, &d, &m, f, nf);
+			} else if (memcmp(p, "PRD", 3) == 0) {
+				nf = split(seg, d.field, f, 12);
+				do_prd(a, &d, &m, f, nf);
+			} else if (memcmp(p, "PR1", 3) == 0) {
+				nf = split(seg, d.field, f, 6);
+				do_code(a, &d, &m.r->procedures, f, nf);
+			}
+			break;
+		case 'D':
+			if (memcmp(p, "DG1", 3) == 0) {
+				nf = split(seg, d.field, f, 6);
+				do_code(a, &d, &m.r->diagnoses, f, nf);
+			}
+			break;
+		case 'N':
+			if (memcmp(p, "NTE", 3) == 0) {
+				nf = split(seg, d.field, f, 5);
+				if (nf > 3)
+					m.nte = append_line(a, m.nte,
+					    text(a, &d, f[3]));
+			}
+			break;
+		case 'O':
+			if (memcmp(p, "OBX", 3) == 0) {
+				nf = split(seg, d.field, f, 8);
+				do_obx(a, &d, &m, f, nf);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (in_msg && m.r != NULL && finish_msg(a, &d, &m, res) < 0)
+		return -1;
+	if (res->n == 0) {
+		if (skipped > 0)
+			return parse_fail(res, 0, -1, "no referral in this "
+			    "document: its %zu HL7 message(s) are not referrals "
+			    "(REF^I12, I13, I14 or RRI^I12)", skipped);
+		return parse_fail(res, 0, -1, "no referral in this document: "
+		    "no MSH segment found");
+	}
+	return 0;
+}
+
+const struct parser parser_hl7v2 = {
+	.name = "hl7v2",
+	.probe = hl7_probe,
+	.parse = hl7_parse,
+};

@@ -1,0 +1,93 @@
+/*
+ * ident.c - NHS identifiers (see ident.h).
+ */
+#include "ident.h"
+
+#include <ctype.h>
+#include <string.h>
+
+int
+nhs_number_normalise(const char *s, char out[11])
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '-' || *s == '\t')
+			continue;
+		if (!isdigit((unsigned char)*s) || n == 10)
+			return -1;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return n == 10 ? 0 : -1;
+}
+
+int
+nhs_number_check(const char *d)
+{
+	int sum = 0, check, i;
+
+	if (d == NULL || strlen(d) != 10)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (!isdigit((unsigned char)d[i]))
+			return 0;
+	for (i = 0; i < 9; i++)
+		sum += (d[i] - '0') * (10 - i);
+	check = 11 - sum % 11;
+	if (check == 11)
+		check = 0;
+	if (check == 10)
+		return 0;
+	return check == d[9] - '0';
+}
+
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+int
+ods_is_practice(const char *s)
+{
+	return s != NULL && strlen(s) == 6 && isupper((unsigned char)s[0]) &&
+	    all_digits(s + 1, 5);
+}
+
+int
+ods_is_org(const char *s)
+{
+	size_t n, i;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s);
+	if (n != 3 && n != 5 && n != 6)
+		return 0;
+	if (!isupper((unsigned char)s[0]))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+int
+gp_code_ok(const char *s)
+{
+	return s != NULL && strlen(s) == 8 && s[0] == 'G' && all_digits(s + 1, 7);
+}
+
+int
+consultant_code_ok(const char *s)
+{
+	return s != NULL && strlen(s) == 8 && s[0] == 'C' && all_digits(s + 1, 7);
+}

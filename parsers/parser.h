@@ -1,0 +1,98 @@
+/*
+ * parser.h - the interface every format parser exports.
+ *
+ * A parser is pure: bytes in, referrals or a structured error out.  It does
+ * no I/O, no logging, keeps no globals, and allocates only from the arena it
+ * is given.  Each format file exports one const struct parser.
+ */
+#ifndef PARS_PARSER_H
+#define PARS_PARSER_H
+
+#include <stddef.h>
+
+#include "referral.h"
+
+struct arena;
+
+/* Bounds on what a parser accepts; parse_limits_default() fills them. */
+struct parse_limits {
+	size_t max_bytes;     /* whole document */
+	unsigned max_depth;   /* XML element / JSON nesting */
+	size_t max_nodes;     /* XML elements, JSON values, HL7 segments */
+	size_t max_referrals; /* referrals in one document */
+	size_t max_field;     /* longest text value kept */
+};
+
+struct parse_error {
+	long line;    /* 1-based; 0 when not known */
+	long offset;  /* byte offset in the document; -1 when not known */
+	char msg[256];
+};
+
+/* A row of a batch that was rejected while the others were kept. */
+struct parse_reject {
+	long row;
+	const char *reason;
+};
+
+struct parse_result {
+	const char *format;	  /* the parser's name */
+	struct referral **v;	  /* the referrals, in document order */
+	size_t n, cap;
+	struct parse_reject *rejects;
+	size_t nrejects, caprejects;
+	struct str_list warnings; /* about the document as a whole */
+	struct parse_error err;	  /* set when parse returns -1 */
+};
+
+struct parser {
+	const char *name;
+	/* How sure the parser is that the bytes are its format: 0 (not
+	 * mine) to 100.  Looks at a bounded prefix only. */
+	int (*probe)(const unsigned char *buf, size_t len);
+	/* Returns 0 with res->n >= 1 referrals, or -1 with res->err set.
+	 * A document with no referral in it is an error that says what the
+	 * document is instead. */
+	int (*parse)(struct arena *a, const unsigned char *buf, size_t len,
+	    const struct parse_limits *lim, struct parse_result *res);
+};
+
+extern const struct parser parser_hl7v2;
+
+void parse_limits_default(struct parse_limits *lim);
+
+/*
+ * Detects the format from the bytes.  Returns the parser, or NULL with a
+ * description of what the bytes looked like in why.
+ */
+const struct parser *parser_detect(const unsigned char *buf, size_t len,
+    char *why, size_t whylen);
+/* Returns the parser called name, or NULL. */
+const struct parser *parser_by_name(const char *name);
+
+/*
+ * Detects, parses and finishes a document: checks the NHS numbers, works
+ * out ages, makes every string valid UTF-8 (see utf8_repair) and numbers
+ * the referrals.  Returns 0 or -1 with res->err set.  res is zeroed first;
+ * everything it points to lives in a.
+ */
+int parse_document(struct arena *a, const unsigned char *buf, size_t len,
+    const struct parse_limits *lim, struct parse_result *res);
+
+/* Helpers for parsers. */
+
+/* Appends a new zeroed referral (age -1) to res, or returns NULL when
+ * lim->max_referrals is reached (the caller then fails). */
+struct referral *parse_new_referral(struct arena *a, struct parse_result *res,
+    const struct parse_limits *lim, const char *format);
+/* Sets res->err and returns -1. */
+int parse_fail(struct parse_result *res, long line, long offset,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Records a rejected row of a batch. */
+void parse_reject_row(struct arena *a, struct parse_result *res, long row,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Appends a document-level warning. */
+void parse_warn(struct arena *a, struct parse_result *res, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+#endif

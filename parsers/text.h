@@ -1,0 +1,50 @@
+/*
+ * text.h - small string helpers shared by the parsers: ASCII case-blind
+ * comparison, trimming, UTF-8 checking and repair, and the words senders
+ * use for priority and sex.
+ */
+#ifndef PARS_TEXT_H
+#define PARS_TEXT_H
+
+#include <stddef.h>
+
+#include "referral.h"
+
+struct arena;
+
+int strncasecmp_ascii(const char *a, const char *b, size_t n);
+/* 1 when a and b are equal ignoring ASCII case (NULL never equal). */
+int str_ieq(const char *a, const char *b);
+/* 1 when s starts with prefix, ignoring ASCII case. */
+int str_istarts(const char *s, const char *prefix);
+/* Pointer to the first case-blind occurrence of needle in s, or NULL. */
+const char *str_istr(const char *s, const char *needle);
+/* Copy of s[0..n) without leading and trailing white space; NULL when
+ * nothing is left. */
+char *str_trim_dup(struct arena *a, const char *s, size_t n);
+
+/* 1 when buf[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+int utf8_valid(const unsigned char *buf, size_t len);
+/*
+ * The documented repair rule: every byte that does not start a valid
+ * UTF-8 sequence becomes U+FFFD, and NUL bytes are dropped.  Returns s
+ * itself when it was valid, else a repaired copy in the arena.
+ */
+const char *utf8_repair(struct arena *a, const char *s, int *changed);
+/*
+ * Reads Windows-1252 text (the usual encoding of UK practice systems when
+ * a text document is not UTF-8) into UTF-8 in the arena.
+ */
+char *cp1252_to_utf8(struct arena *a, const unsigned char *buf, size_t len,
+    size_t *outlen);
+
+/*
+ * Priority from what senders write: routine, urgent, "two week wait",
+ * 2WW, TWO_WEEK_WAIT, cancer, and FHIR routine|urgent|asap|stat (asap and
+ * stat are urgent).  REF_PRIO_UNKNOWN when not recognised.
+ */
+enum ref_priority priority_from_word(const char *s);
+/* Sex from F/M/U/O, female/male/other/unknown, FHIR and HL7 codes. */
+enum ref_sex sex_from_word(const char *s);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * xmlsafe.c - hardened libxml2 parsing (see xmlsafe.h).
+ */
+#include "xmlsafe.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+void
+xmlsafe_init(void)
+{
+	xmlInitParser();
+}
+
+static int
+has_doctype(const unsigned char *buf, size_t len)
+{
+	static const char pat[] = "<!DOCTYPE";
+	size_t i;
+
+	for (i = 0; i + sizeof(pat) - 1 <= len; i++)
+		if (buf[i] == '<' && memcmp(buf + i, pat, sizeof(pat) - 1) == 0)
+			return 1;
+	return 0;
+}
+
+/* Walks the tree without recursion; 0 or -1 with err set. */
+static int
+check_shape(xmlNodePtr root, const struct parse_limits *lim,
+    struct parse_error *err)
+{
+	xmlNodePtr n = root;
+	unsigned depth = 1;
+	size_t count = 0;
+
+	while (n != NULL) {
+		if (n->type == XML_ELEMENT_NODE) {
+			if (++count > lim->max_nodes) {
+				err->line = n->line;
+				snprintf(err->msg, sizeof(err->msg), "more than "
+				    "%zu XML elements (limits.max_nodes)",
+				    lim->max_nodes);
+				return -1;
+			}
+			if (depth > lim->max_depth) {
+				err->line = n->line;
+				snprintf(err->msg, sizeof(err->msg), "line %d: "
+				    "XML nested deeper than %u levels "
+				    "(limits.max_depth)", n->line,
+				    lim->max_depth);
+				return -1;
+			}
+		}
+		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
+			n = n->children;
+			depth++;
+			continue;
+		}
+		while (n != NULL && n->next == NULL) {
+			n = n->parent;
+			depth--;
+			if (n == NULL || n == root->parent || depth == 0)
+				return 0;
+		}
+		if (n != NULL)
+			n = n->next;
+	}
+	return 0;
+}
+
+xmlDocPtr
+xmlsafe_parse(const unsigned char *buf, size_t len,
+    const struct parse_limits *lim, struct parse_error *err)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	const xmlError *e;
+
+	memset(err, 0, sizeof(*err));
+	err->offset = -1;
+	if (len > (size_t)0x7fffffff) {
+		snprintf(err->msg, sizeof(err->msg), "XML document too big");
+		return NULL;
+	}
+	if (has_doctype(buf, len)) {
+		snprintf(err->msg, sizeof(err->msg), "XML with a DOCTYPE is "
+		    "refused: document type definitions can pull in external "
+		    "files or expand entities without bound (XXE, billion "
+		    "laughs); send the document without one");
+		return NULL;
+	}
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return NULL;
+	}
+	doc = xmlCtxtReadMemory(ctxt, (const char *)buf, (int)len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+		XML_PARSE_NOCDATA);
+	if (doc == NULL) {
+		e = xmlCtxtGetLastError(ctxt);
+		if (e != NULL && e->message != NULL) {
+			size_t n;
+
+			err->line = e->line;
+			snprintf(err->msg, sizeof(err->msg), "line %d: XML is "
+			    "not well-formed: %s", e->line, e->message);
+			n = strlen(err->msg);
+			while (n > 0 && err->msg[n - 1] == '\n')
+				err->msg[--n] = '\0';
+		} else {
+			snprintf(err->msg, sizeof(err->msg), "XML is not "
+			    "well-formed");
+		}
+		xmlFreeParserCtxt(ctxt);
+		return NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		snprintf(err->msg, sizeof(err->msg), "XML with a DOCTYPE is "
+		    "refused");
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	if (xmlDocGetRootElement(doc) == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "XML document has no root "
+		    "element");
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	if (check_shape(xmlDocGetRootElement(doc), lim, err) < 0) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int
+xmlsafe_root_is(const unsigned char *buf, size_t len, const char *root)
+{
+	size_t i = 0, n = strlen(root), limit = len < 8192 ? len : 8192;
+
+	if (limit >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
+		i = 3;
+	while (i < limit) {
+		while (i < limit && (buf[i] == ' ' || buf[i] == '\t' ||
+		    buf[i] == '\r' || buf[i] == '\n'))
+			i++;
+		if (i + 1 >= limit || buf[i] != '<')
+			return 0;
+		if (buf[i + 1] == '?' || buf[i + 1] == '!') {
+			/* declaration, comment or DOCTYPE: skip to '>' */
+			const unsigned char *end = memchr(buf + i, '>',
+			    limit - i);
+
+			if (end == NULL)
+				return 0;
+			i = (size_t)(end - buf) + 1;
+			continue;
+		}
+		i++;
+		{
+			/* skip a namespace prefix */
+			size_t j = i;
+
+			while (j < limit && buf[j] != ':' && buf[j] != ' ' &&
+			    buf[j] != '>' && buf[j] != '/' && buf[j] != '\t' &&
+			    buf[j] != '\r' && buf[j] != '\n')
+				j++;
+			if (j < limit && buf[j] == ':')
+				i = j + 1;
+		}
+		return i + n <= limit && memcmp(buf + i, root, n) == 0 &&
+		    (i + n == limit || buf[i + n] == ' ' || buf[i + n] == '>' ||
+			buf[i + n] == '/' || buf[i + n] == '\t' ||
+			buf[i + n] == '\r' || buf[i + n] == '\n');
+	}
+	return 0;
+}

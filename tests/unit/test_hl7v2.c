@@ -1,0 +1,259 @@
+/*
+ * test_hl7v2.c - the HL7 v2 parser, field by field, on the public corpus
+ * and on UK-style messages in tests/data/hl7v2 (all three line endings,
+ * batches, escapes, Windows-1252, and broken messages).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "parser.h"
+#include "t.h"
+
+static struct arena *a;
+static struct parse_result res;
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (fp == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
+		exit(1);
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Parses a file; returns 0 or -1 like parse_document. */
+static int
+parse_file(const char *dir, const char *name)
+{
+	char path[1024];
+	struct parse_limits lim;
+	size_t len;
+	char *data;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	data = slurp(path, &len);
+	arena_free(a);
+	a = arena_new(0);
+	parse_limits_default(&lim);
+	rc = parse_document(a, (unsigned char *)data, len, &lim, &res);
+	free(data);
+	return rc;
+}
+
+static void
+test_corpus_ref_i12(void)
+{
+	const struct referral *r;
+
+	/* microsoft/FHIR-Converter REF-I12-01.hl7, US style. */
+	CHECK_INT(parse_file(PARS_CORPUS "/hl7v2", "REF-I12-01.hl7"), 0);
+	CHECK_INT(res.n, 1);
+	r = res.v[0];
+	CHECK_STR(r->format, "hl7v2");
+	CHECK_STR(res.format, "hl7v2");
+	/* RF1-6 originating referral id 226839^EPIC (RF1-11 11001 is not
+	 * a UBRN). */
+	CHECK_STR(r->source_id, "226839");
+	CHECK_INT(r->status, REF_ACTIVE);	  /* RF1-1 P pending */
+	CHECK_INT(r->priority, REF_PRIO_ROUTINE); /* RF1-2 R^Routine */
+	CHECK_STR(r->specialty_text, "Medical");  /* RF1-3 Med^Medical */
+	CHECK(r->tfc == NULL);
+	CHECK_STR(r->referral_date, "2022-01-25"); /* RF1-7 */
+	CHECK_STR(r->referrer_name, "DR ROBERT POWELL"); /* PRD RP */
+	CHECK(r->referrer_code == NULL); /* PLN1001^SL is a state licence */
+	CHECK(r->practice_ods == NULL);
+	CHECK(r->nhs_number == NULL);
+	CHECK_INT(r->nhs_number_valid, 0);
+	CHECK_INT(r->age_years, 60); /* PID-7 19610615 */
+	CHECK_INT(r->sex, REF_SEX_MALE);
+	CHECK_INT(r->diagnoses.n, 1);
+	CHECK_STR(r->diagnoses.v[0].code, "K63.3");
+	CHECK_INT(r->diagnoses.v[0].system, CS_ICD10);
+	CHECK_STR(r->diagnoses.v[0].text, "Ulcer of Intestine");
+	CHECK_INT(r->procedures.n, 1);
+	CHECK_STR(r->procedures.v[0].code, "76164006");
+	CHECK_INT(r->procedures.v[0].system, CS_SNOMED);
+	CHECK_HAS(r->reason_text, "Lab Test for Ulcer");
+	CHECK_HAS(r->results_text, "Helicobacter pylori Ab[Presence] in "
+	    "Serum: Positive");
+
+	/* REF^I14 is HL7's "cancel patient referral". */
+	CHECK_INT(parse_file(PARS_CORPUS "/hl7v2", "REF-I14-01.hl7"), 0);
+	CHECK_INT(res.n, 1);
+	CHECK_INT(res.v[0]->status, REF_CANCELLED);
+	CHECK_STR(res.v[0]->source_id, "226839");
+}
+
+static void
+check_uk(const struct referral *r)
+{
+	CHECK_STR(r->source_id, "REF-0001");
+	CHECK_INT(r->status, REF_ACTIVE);
+	CHECK_INT(r->priority, REF_PRIO_TWO_WEEK_WAIT);
+	CHECK_STR(r->tfc, "120");
+	CHECK_STR(r->specialty_text, "ENT");
+	CHECK_STR(r->referral_date, "2024-03-05");
+	CHECK_STR(r->practice_ods, "E82045");
+	CHECK_STR(r->referrer_code, "G8234567");
+	CHECK_STR(r->referrer_name, "DR JANE SMITH");
+	CHECK_STR(r->provider_ods, "RWG");
+	CHECK_STR(r->consultant_code, "C1234567");
+	CHECK_STR(r->nhs_number, "9434765919");
+	CHECK_INT(r->nhs_number_valid, 1);
+	CHECK_INT(r->age_years, 63); /* born 1960-03-07, referred 2024-03-05 */
+	CHECK_INT(r->sex, REF_SEX_MALE);
+	CHECK_INT(r->diagnoses.n, 1);
+	CHECK_STR(r->diagnoses.v[0].code, "R49.0");
+	CHECK_INT(r->procedures.n, 1);
+	CHECK_STR(r->procedures.v[0].code, "E36.3");
+	CHECK_INT(r->procedures.v[0].system, CS_OPCS4);
+	CHECK_STR(r->reason_text, "Hoarse voice for 4 weeks in a smoker\n"
+	    "Smoker, 30 pack years.\nNo weight loss.");
+	CHECK_STR(r->results_text, "Haemoglobin: 141 g/L");
+	CHECK_INT(r->warnings.n, 0);
+}
+
+static void
+test_uk_line_endings(void)
+{
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "uk_ref_cr.hl7"), 0);
+	CHECK_INT(res.n, 1);
+	check_uk(res.v[0]);
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "uk_ref_lf.hl7"), 0);
+	CHECK_INT(res.n, 1);
+	check_uk(res.v[0]);
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "uk_ref_crlf.hl7"), 0);
+	CHECK_INT(res.n, 1);
+	check_uk(res.v[0]);
+}
+
+static void
+test_batch(void)
+{
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "uk_batch.hl7"), 0);
+	CHECK_INT(res.n, 3);
+	CHECK_INT(res.warnings.n, 0); /* BTS|3 matches */
+	if (res.n != 3)
+		return;
+	CHECK_STR(res.v[0]->source_id, "Y01234-R1");
+	CHECK_STR(res.v[1]->source_id, "Y01234-R2");
+	CHECK_STR(res.v[2]->source_id, "Y01234-R3");
+	CHECK_INT(res.v[1]->position, 1);
+	CHECK_STR(res.v[0]->tfc, "110");
+	CHECK_STR(res.v[1]->tfc, "330");
+	CHECK_STR(res.v[2]->tfc, "502");
+	CHECK_INT(res.v[0]->priority, REF_PRIO_ROUTINE);
+	CHECK_INT(res.v[1]->priority, REF_PRIO_URGENT);
+	CHECK_STR(res.v[0]->provider_ods, "RAL");
+	CHECK_INT(res.v[2]->nhs_number_valid, 0); /* 9434765918 */
+	CHECK_STR(res.v[2]->referrer_code, "G1234578");
+	CHECK_INT(res.v[2]->sex, REF_SEX_FEMALE);
+	CHECK_INT(res.v[2]->age_years, 33);
+}
+
+static void
+test_escapes_and_cancel(void)
+{
+	const struct referral *r;
+
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "rri_cancel_escapes.hl7"),
+	    0);
+	CHECK_INT(res.n, 1);
+	r = res.v[0];
+	/* '#' is the field separator here; \T\ is '&', \E\ the escape
+	 * itself, \F\ the field separator, \S\ the component separator,
+	 * \.br\ a line break and \X4D72\ hex for "Mr". */
+	CHECK_INT(r->status, REF_CANCELLED);
+	CHECK_STR(r->source_id, "C81001-REF-77");
+	CHECK_STR(r->practice_ods, "C81001");
+	CHECK_STR(r->referrer_name, "DR SEAN O'BRIEN");
+	CHECK_STR(r->reason_text, "Lesion 5mm \\ 7mm#raised^irregular\n"
+	    "Seen by Mr Khan");
+	CHECK_STR(r->referral_date, "2023-01-30");
+	CHECK_INT(r->age_years, 77);
+}
+
+static void
+test_cp1252(void)
+{
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "uk_cp1252.hl7"), 0);
+	CHECK_INT(res.warnings.n, 1);
+	CHECK_HAS(res.warnings.v[0], "Windows-1252");
+	CHECK_STR(res.v[0]->reason_text, "Cost of private scan \xc2\xa3"
+	    "250 \xe2\x80\x93 \xe2\x80\x9c" "declined\xe2\x80\x9d");
+}
+
+static void
+test_errors(void)
+{
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "err_no_msh.hl7"), -1);
+	CHECK_HAS(res.err.msg, "starts with PID, not MSH");
+	/* No patient data may be quoted in a message. */
+	CHECK(strstr(res.err.msg, "9434765919") == NULL);
+	CHECK(strstr(res.err.msg, "DOE") == NULL);
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "err_bad_segment.hl7"),
+	    -1);
+	CHECK_HAS(res.err.msg, "line 3: not an HL7 segment");
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "err_no_rf1.hl7"), -1);
+	CHECK_HAS(res.err.msg, "has no RF1 segment");
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "err_adt.hl7"), -1);
+	CHECK_HAS(res.err.msg, "not referrals (REF^I12, I13, I14 or RRI^I12)");
+	CHECK_INT(parse_file(PARS_TESTDATA "/hl7v2", "err_truncated.hl7"), -1);
+	CHECK_HAS(res.err.msg, "no valid delimiters");
+}
+
+static void
+test_limits(void)
+{
+	struct parse_limits lim;
+	const char *two = "MSH|^~\\&|A|B|C|D|20240101||REF^I12|1|P|2.4\r"
+	    "RF1|A|R\rMSH|^~\\&|A|B|C|D|20240101||REF^I12|2|P|2.4\rRF1|A|R\r";
+
+	parse_limits_default(&lim);
+	lim.max_referrals = 1;
+	arena_free(a);
+	a = arena_new(0);
+	CHECK_INT(parse_document(a, (const unsigned char *)two, strlen(two),
+	    &lim, &res), -1);
+	CHECK_HAS(res.err.msg, "limits.max_referrals");
+	parse_limits_default(&lim);
+	lim.max_nodes = 3;
+	CHECK_INT(parse_document(a, (const unsigned char *)two, strlen(two),
+	    &lim, &res), -1);
+	CHECK_HAS(res.err.msg, "limits.max_nodes");
+	parse_limits_default(&lim);
+	lim.max_bytes = 10;
+	CHECK_INT(parse_document(a, (const unsigned char *)two, strlen(two),
+	    &lim, &res), -1);
+	CHECK_HAS(res.err.msg, "over the limit");
+}
+
+int
+main(void)
+{
+	test_corpus_ref_i12();
+	test_uk_line_endings();
+	test_batch();
+	test_escapes_and_cancel();
+	test_cp1252();
+	test_errors();
+	test_limits();
+	arena_free(a);
+	return t_done("test_hl7v2");
+}
