@@ -28,6 +28,8 @@ static const struct command {
 	{"process", cmd_process, "process every received document now"},
 	{"quarantine", cmd_quarantine, "list | show ID | retry ID...|--all"},
 	{"archive", cmd_archive, "purge [--days N]: drop old raw documents"},
+	{"practice", cmd_practice, "add CODE | list | remove CODE: member "
+	    "practices"},
 	{"status", cmd_status, "what arrived, what was stored, what failed"},
 	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
 };

@@ -15,6 +15,8 @@
  *                    specialty (system ERS), else its text
  *   referral_date    RF1-7, else RF1-9, else MSH-7
  *   reason_text      RF1-14, NTE-3 lines (RF1-10 text when nothing else)
+ *   medication_text  NTE-3 lines starting "Medication:" (or "Current
+ *                    medication:", "Medications:", "Drugs:")
  *   patient          PID-3 repetition with authority NHS or type NH; PID-7
  *                    date of birth (age only); PID-8 sex
  *   practice         PD1-3 XON component 3 or 10; else the RP PRD's ODS id
@@ -474,6 +476,31 @@ do_obx(struct arena *a, const struct delims *d, struct msg *m,
 	    units ? units : ""));
 }
 
+/* NTE-3: a note starting "Medication:" is the medication list; any
+ * other note is clinical text. */
+static void
+do_nte(struct arena *a, struct msg *m, const char *t)
+{
+	static const char *const med[] = {"current medication:",
+	    "medications:", "medication:", "drugs:", NULL};
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; med[i] != NULL; i++)
+		if (str_istarts(t, med[i])) {
+			const char *rest = t + strlen(med[i]);
+
+			while (*rest == ' ')
+				rest++;
+			if (*rest != '\0')
+				m->r->medication_text = append_line(a,
+				    m->r->medication_text, rest);
+			return;
+		}
+	m->nte = append_line(a, m->nte, t);
+}
+
 static int
 seg_id_ok(const char *p, size_t n)
 {
@@ -725,8 +752,7 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 			if (memcmp(p, "NTE", 3) == 0) {
 				nf = split(seg, d.field, f, 5);
 				if (nf > 3)
-					m.nte = append_line(a, m.nte,
-					    text(a, &d, f[3]));
+					do_nte(a, &m, text(a, &d, f[3]));
 			}
 			break;
 		case 'O':

@@ -28,5 +28,6 @@ int cmd_quarantine(const struct cli *cli, int argc, char **argv);
 int cmd_archive(const struct cli *cli, int argc, char **argv);
 int cmd_status(const struct cli *cli, int argc, char **argv);
 int cmd_demo(const struct cli *cli, int argc, char **argv);
+int cmd_practice(const struct cli *cli, int argc, char **argv);
 
 #endif

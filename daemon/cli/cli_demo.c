@@ -190,6 +190,26 @@ drop_samples(const char *samples, const char *spool)
 	return n;
 }
 
+/* Makes every sample practice a member of the demo hub. */
+static void
+register_practices(struct db *db, const char *samples)
+{
+	DIR *d = opendir(samples);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		const char *v[2] = {e->d_name, "demo"};
+
+		if (ods_is_practice(e->d_name) &&
+		    db_exec(db, "INSERT INTO pars.practices (code, locality)"
+		    " VALUES ($1, $2) ON CONFLICT (code) DO NOTHING", 2, v) < 0)
+			fprintf(stderr, "pars demo: %s\n", db_error(db));
+	}
+	closedir(d);
+}
+
 static pid_t
 start_daemon(const char *config)
 {
@@ -351,6 +371,7 @@ cmd_demo(const struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	db = cli_db(hub);
+	register_practices(db, samples);
 	printf("starting parsd...\n");
 	fflush(stdout);
 	if ((daemon = start_daemon(config)) < 0) {

@@ -70,6 +70,18 @@ db_setup(struct db *db)
 	return ok ? 0 : -1;
 }
 
+/* Server notices ("relation already exists, skipping") go to the debug
+ * log, not to stderr. */
+static void
+notice(void *arg, const char *msg)
+{
+	size_t n = strlen(msg);
+
+	while (n > 0 && msg[n - 1] == '\n')
+		n--;
+	log_debug("database notice: %.*s", (int)n, msg);
+}
+
 struct db *
 db_open(const char *dsn, const char *password, char *err, size_t errlen)
 {
@@ -90,6 +102,7 @@ db_open(const char *dsn, const char *password, char *err, size_t errlen)
 		free(db);
 		return NULL;
 	}
+	PQsetNoticeProcessor(db->conn, notice, NULL);
 	if (db_setup(db) < 0) {
 		snprintf(err, errlen, "could not set up the session: %s",
 		    db->err);

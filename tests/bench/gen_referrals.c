@@ -121,6 +121,11 @@ static const struct spec specs[] = {
 };
 #define NSPECS (sizeof(specs) / sizeof(specs[0]))
 
+static const char *const meds[] = {"ramipril 5mg od, atorvastatin 20mg on",
+    "co-codamol 30/500 prn", "omeprazole 20mg od", "amlodipine 5mg od",
+    "metformin 500mg bd", "levothyroxine 100mcg od", "sertraline 50mg od",
+    "salbutamol inhaler prn, beclometasone 200mcg bd", "none"};
+
 static const char *const trusts[] = {"RWG", "RAL", "RYJ", "R1H", "RJ1",
     "RQM", "RAP", "RKE"};
 static const char *const surnames[] = {"Ahmed", "Brown", "Clarke", "Davies",
@@ -224,6 +229,7 @@ struct gen {
 	unsigned dx;
 	char consultant[9];
 	int reason;
+	int meds; /* index into meds, -1: not stated */
 };
 
 static void
@@ -251,6 +257,7 @@ make(struct gen *g, unsigned practice, unsigned long serial, const char *from,
 		g->sex = "M";
 	g->dx = pick(4);
 	g->reason = (int)pick(3);
+	g->meds = pick(10) < 8 ? (int)pick(9) : -1;
 	snprintf(g->consultant, 9, "C%07u", 3000000 + pick(900000));
 	snprintf(g->id, sizeof(g->id), "%s-%06lu", g->practice, serial);
 }
@@ -265,7 +272,7 @@ hl7(FILE *fp, const struct gen *g, unsigned long serial)
 	fprintf(fp, "MSH|^~\\&|GPSYS|%s|PARS|PARS|%s093000||REF^I12^REF_I12|"
 	    "M%s%06lu|P|2.4|||AL|NE|GBR\r", g->practice, d, g->practice,
 	    serial);
-	fprintf(fp, "RF1|A|%s|%s^%s^TFC||O|%s||%s||||||%s\r",
+	fprintf(fp, "RF1|A|%s|%s^%s^TFC||O|%s|%s|||||||%s\r",
 	    strcmp(g->prio, "R") == 0 ? "R^Routine" : strcmp(g->prio, "U") == 0
 	    ? "U^Urgent" : "2WW^Two week wait", g->spec->tfc, g->spec->name,
 	    g->id, d, g->spec->reason[g->reason]);
@@ -281,7 +288,8 @@ hl7(FILE *fp, const struct gen *g, unsigned long serial)
 	    g->practice, g->gp, g->gp_sur, g->gp_fore);
 	fprintf(fp, "DG1|1||%s^%s^I10\r", g->spec->icd[g->dx],
 	    g->spec->icd_text[g->dx]);
-	fprintf(fp, "NTE|||Current medication: see attached summary\r");
+	if (g->meds >= 0)
+		fprintf(fp, "NTE|||Medication: %s\r", meds[g->meds]);
 }
 
 static void
