@@ -13,6 +13,7 @@ GEN=$PARS_BUILD/tests/pars-gen
 # shellcheck disable=SC1091
 . "$PARS_BUILD/it/pg.env"
 export PGHOST PGUSER
+export PGOPTIONS="-c client_min_messages=warning"
 
 it_fail() { echo "FAIL: $*" >&2; exit 1; }
 it_log() { echo "--- $*" >&2; }
