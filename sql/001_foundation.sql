@@ -100,6 +100,7 @@ CREATE TABLE pars.referrals (
 CREATE UNIQUE INDEX referrals_current_idx
     ON pars.referrals (practice_ods, source_id)
     WHERE is_current AND source_id IS NOT NULL AND practice_ods IS NOT NULL;
+CREATE INDEX referrals_source_idx ON pars.referrals (practice_ods, source_id);
 CREATE INDEX referrals_practice_date_idx ON pars.referrals (practice_ods, referral_date);
 CREATE INDEX referrals_date_idx ON pars.referrals (referral_date);
 

@@ -169,7 +169,7 @@ cmd_quarantine(const struct cli *cli, int argc, char **argv)
 {
 	struct hub *hub;
 	struct db *db;
-	long long id;
+	long long id = 0;
 	int rc = 0, i;
 
 	if (argc < 2 || (strcmp(argv[1], "list") != 0 &&

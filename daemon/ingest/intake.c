@@ -13,15 +13,7 @@
 #include "db.h"
 #include "hub.h"
 #include "log.h"
-
-static const char insert_sql[] =
-    "WITH d AS ("
-    " INSERT INTO pars.documents (sha256, size_bytes, source, practice_ods,"
-    "  parent_id)"
-    " VALUES ($1, $2, $3, $4, $5)"
-    " ON CONFLICT (sha256) DO NOTHING RETURNING id)"
-    " INSERT INTO pars.document_blobs (document_id, key_id, raw, meta)"
-    " SELECT id, $6, $7, $8 FROM d RETURNING document_id::text AS id";
+#include "xmalloc.h"
 
 static const char existing_sql[] =
     "SELECT id::text AS id FROM pars.documents WHERE sha256 = $1";
@@ -33,22 +25,28 @@ aad_for(const char *kind, const char *sha_hex, char out[96])
 	snprintf(out, 96, "pars-%s-v1:%s", kind, sha_hex);
 }
 
-static int
-insert_one(struct db *db, const struct hub *hub, struct intake_doc *d)
-{
-	unsigned char sha[SHA256_LEN], *raw, *meta = NULL;
-	size_t rawlen, metalen = 0;
-	char size[24], parent[24], aad[96];
-	const char *vals[8];
-	int lens[8] = {0}, fmts[8] = {0};
-	struct db_res *r;
-	int rc = -1;
+/* Parameters of one document: 7 each, in this order. */
+enum { P_SHA, P_SIZE, P_SOURCE, P_PRACTICE, P_PARENT, P_RAW, P_META, NP };
 
-	sha256(d->data, d->len, sha);
-	hex_encode(sha, SHA256_LEN, d->sha256_hex);
+struct prepared {
+	unsigned char sha[SHA256_LEN];
+	char size[24], parent[24];
+	unsigned char *raw, *meta;
+	size_t rawlen, metalen;
+};
+
+static void
+prepare_doc(const struct hub *hub, struct intake_doc *d, struct prepared *p)
+{
+	char aad[96];
+
+	sha256(d->data, d->len, p->sha);
+	hex_encode(p->sha, SHA256_LEN, d->sha256_hex);
 	aad_for("doc", d->sha256_hex, aad);
-	raw = archive_encrypt(hub->archive_key, aad, strlen(aad), d->data,
-	    d->len, &rawlen);
+	p->raw = archive_encrypt(hub->archive_key, aad, strlen(aad), d->data,
+	    d->len, &p->rawlen);
+	p->meta = NULL;
+	p->metalen = 0;
 	if (d->name != NULL) {
 		struct buf b;
 
@@ -57,44 +55,124 @@ insert_one(struct db *db, const struct hub *hub, struct intake_doc *d)
 		buf_json_str(&b, d->name);
 		buf_adds(&b, "}");
 		aad_for("meta", d->sha256_hex, aad);
-		meta = archive_encrypt(hub->archive_key, aad, strlen(aad), b.p,
-		    b.len, &metalen);
+		p->meta = archive_encrypt(hub->archive_key, aad, strlen(aad),
+		    b.p, b.len, &p->metalen);
 		buf_free(&b);
 	}
-	snprintf(size, sizeof(size), "%zu", d->len);
-	snprintf(parent, sizeof(parent), "%lld", d->parent_id);
-	vals[0] = (const char *)sha;
-	lens[0] = SHA256_LEN;
-	fmts[0] = 1;
-	vals[1] = size;
-	vals[2] = d->source;
-	vals[3] = d->practice_ods;
-	vals[4] = d->parent_id > 0 ? parent : NULL;
-	vals[5] = hub->archive_key_id;
-	vals[6] = (const char *)raw;
-	lens[6] = (int)rawlen;
-	fmts[6] = 1;
-	vals[7] = (const char *)meta;
-	lens[7] = (int)metalen;
-	fmts[7] = 1;
-	if ((r = db_queryb(db, insert_sql, 8, vals, lens, fmts, 0)) == NULL)
-		goto out;
-	if (db_nrows(r) == 1) {
-		d->id = db_getll(r, 0, db_col(r, "id"), 0);
-		d->duplicate = 0;
-	} else {
-		db_res_free(r);
-		if ((r = db_queryb(db, existing_sql, 1, vals, lens, fmts, 0)) ==
-		    NULL)
-			goto out;
-		d->id = db_nrows(r) ? db_getll(r, 0, db_col(r, "id"), 0) : 0;
-		d->duplicate = 1;
+	snprintf(p->size, sizeof(p->size), "%zu", d->len);
+	snprintf(p->parent, sizeof(p->parent), "%lld", d->parent_id);
+}
+
+/*
+ * The statement for n documents: every document row and its encrypted
+ * bytes in one round trip.  Documents already received (same SHA-256)
+ * are skipped by ON CONFLICT and come back without an id.
+ */
+static char *
+batch_sql(size_t n)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "WITH v (sha, size, source, practice, parent, raw, meta)"
+	    " AS (VALUES ");
+	for (i = 0; i < n; i++) {
+		size_t k = i * NP;
+
+		buf_printf(&b, "%s($%zu::bytea, $%zu::bigint, $%zu::text,"
+		    " $%zu::text, $%zu::bigint, $%zu::bytea, $%zu::bytea)",
+		    i ? ", " : "", k + 1, k + 2, k + 3, k + 4, k + 5, k + 6,
+		    k + 7);
 	}
-	db_res_free(r);
+	buf_printf(&b, "), d AS ("
+	    " INSERT INTO pars.documents (sha256, size_bytes, source,"
+	    "  practice_ods, parent_id)"
+	    " SELECT sha, size, source, practice, parent FROM v"
+	    " ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256),"
+	    " b AS (INSERT INTO pars.document_blobs (document_id, key_id, raw,"
+	    "  meta)"
+	    " SELECT d.id, $%zu, v.raw, v.meta FROM d JOIN v ON v.sha = d.sha256)"
+	    " SELECT d.id::text AS id, pg_catalog.encode(d.sha256, 'hex') AS sha"
+	    " FROM d", n * NP + 1);
+	return buf_steal(&b, NULL);
+}
+
+static int
+insert_batch(struct db *db, const struct hub *hub, struct intake_doc *docs,
+    size_t n)
+{
+	struct prepared *p = xcalloc(n, sizeof(*p));
+	size_t np = n * NP + 1, i, row;
+	const char **vals = xcalloc(np, sizeof(*vals));
+	int *lens = xcalloc(np, sizeof(*lens));
+	int *fmts = xcalloc(np, sizeof(*fmts));
+	char *sql = batch_sql(n);
+	struct db_res *r = NULL;
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		size_t k = i * NP;
+
+		prepare_doc(hub, &docs[i], &p[i]);
+		docs[i].id = 0;
+		docs[i].duplicate = 1;
+		vals[k + P_SHA] = (const char *)p[i].sha;
+		lens[k + P_SHA] = SHA256_LEN;
+		fmts[k + P_SHA] = 1;
+		vals[k + P_SIZE] = p[i].size;
+		vals[k + P_SOURCE] = docs[i].source;
+		vals[k + P_PRACTICE] = docs[i].practice_ods;
+		vals[k + P_PARENT] = docs[i].parent_id > 0 ? p[i].parent : NULL;
+		vals[k + P_RAW] = (const char *)p[i].raw;
+		lens[k + P_RAW] = (int)p[i].rawlen;
+		fmts[k + P_RAW] = 1;
+		vals[k + P_META] = (const char *)p[i].meta;
+		lens[k + P_META] = (int)p[i].metalen;
+		fmts[k + P_META] = 1;
+	}
+	vals[np - 1] = hub->archive_key_id;
+	/* Not prepared: the text differs with n. */
+	if ((r = db_query_unprepared(db, sql, (int)np, vals, lens, fmts)) ==
+	    NULL)
+		goto out;
+	for (row = 0; row < db_nrows(r); row++) {
+		const char *sha = db_get(r, row, db_col(r, "sha"));
+
+		for (i = 0; i < n; i++)
+			if (docs[i].duplicate &&
+			    strcmp(docs[i].sha256_hex, sha) == 0) {
+				docs[i].id = db_getll(r, row, db_col(r, "id"), 0);
+				docs[i].duplicate = 0;
+				break;
+			}
+	}
+	/* The same bytes received before (or twice in this batch): say
+	 * which document they are. */
+	for (i = 0; i < n; i++) {
+		struct db_res *e;
+		const char *v = (const char *)p[i].sha;
+		int l = SHA256_LEN, f = 1;
+
+		if (!docs[i].duplicate)
+			continue;
+		if ((e = db_queryb(db, existing_sql, 1, &v, &l, &f, 0)) == NULL)
+			goto out;
+		docs[i].id = db_nrows(e) ? db_getll(e, 0, 0, 0) : 0;
+		db_res_free(e);
+	}
 	rc = 0;
 out:
-	free(raw);
-	free(meta);
+	db_res_free(r);
+	for (i = 0; i < n; i++) {
+		free(p[i].raw);
+		free(p[i].meta);
+	}
+	free(p);
+	free(vals);
+	free(lens);
+	free(fmts);
+	free(sql);
 	return rc;
 }
 
@@ -102,24 +180,17 @@ int
 intake_commit(struct db *db, const struct hub *hub, struct intake_doc *docs,
     size_t n, char *err, size_t errlen)
 {
-	size_t i;
-
 	if (n == 0)
 		return 0;
-	if (db_begin(db) < 0)
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (insert_one(db, hub, &docs[i]) < 0)
-			goto fail;
-	if (db_exec(db, "SELECT pg_catalog.pg_notify('pars_work', '')", 0,
-	    NULL) < 0 || db_commit(db) < 0)
-		goto fail;
+	if (db_begin(db) < 0 || insert_batch(db, hub, docs, n) < 0 ||
+	    db_exec(db, "SELECT pg_catalog.pg_notify('pars_work', '')", 0,
+	    NULL) < 0 || db_commit(db) < 0) {
+		snprintf(err, errlen, "could not record %zu document(s): %s", n,
+		    db_error(db));
+		db_rollback(db);
+		return -1;
+	}
 	return 0;
-fail:
-	snprintf(err, errlen, "could not record %zu document(s): %s", n,
-	    db_error(db));
-	db_rollback(db);
-	return -1;
 }
 
 int

@@ -196,21 +196,23 @@ prepared(struct db *db, const char *sql, int n, char name[24])
 	return name;
 }
 
-struct db_res *
-db_queryb(struct db *db, const char *sql, int n, const char *const *vals,
-    const int *lens, const int *fmts, int binary_result)
+static struct db_res *
+run(struct db *db, const char *sql, int n, const char *const *vals,
+    const int *lens, const int *fmts, int binary_result, int prepare)
 {
 	char name[24];
-	const char *stmt;
+	const char *stmt = NULL;
 	PGresult *res;
 	struct db_res *r;
 	ExecStatusType st;
 
 	db->err[0] = '\0';
 	db->sqlstate[0] = '\0';
-	stmt = prepared(db, sql, n, name);
-	if (stmt == NULL && db->err[0] != '\0')
-		return NULL;
+	if (prepare) {
+		stmt = prepared(db, sql, n, name);
+		if (stmt == NULL && db->err[0] != '\0')
+			return NULL;
+	}
 	if (stmt != NULL)
 		res = PQexecPrepared(db->conn, stmt, n, vals, lens, fmts,
 		    binary_result);
@@ -226,6 +228,20 @@ db_queryb(struct db *db, const char *sql, int n, const char *const *vals,
 	r = xmalloc(sizeof(*r));
 	r->res = res;
 	return r;
+}
+
+struct db_res *
+db_queryb(struct db *db, const char *sql, int n, const char *const *vals,
+    const int *lens, const int *fmts, int binary_result)
+{
+	return run(db, sql, n, vals, lens, fmts, binary_result, 1);
+}
+
+struct db_res *
+db_query_unprepared(struct db *db, const char *sql, int n,
+    const char *const *vals, const int *lens, const int *fmts)
+{
+	return run(db, sql, n, vals, lens, fmts, 0, 0);
 }
 
 struct db_res *

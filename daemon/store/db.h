@@ -40,6 +40,10 @@ struct db_res *db_query(struct db *db, const char *sql, int n,
 struct db_res *db_queryb(struct db *db, const char *sql, int n,
     const char *const *vals, const int *lens, const int *fmts,
     int binary_result);
+/* db_queryb (text results) without preparing the statement: for SQL
+ * built at run time, such as a batch whose size varies. */
+struct db_res *db_query_unprepared(struct db *db, const char *sql, int n,
+    const char *const *vals, const int *lens, const int *fmts);
 /* db_query discarding the rows: 0 or -1. */
 int db_exec(struct db *db, const char *sql, int n, const char *const *vals);
 /* Runs a trusted script of several statements (migrations): 0 or -1. */
