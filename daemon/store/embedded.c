@@ -263,7 +263,7 @@ embedded_start(const struct config *cfg, char *dsn, size_t dsnlen, char *err,
 			    NULL};
 
 			opts = xasprintf("-c listen_addresses='' -k %s "
-			    "-c unix_socket_permissions=0700", h->sockdir);
+			    "-c unix_socket_permissions=0700 -c jit=off", h->sockdir);
 			sargv[9] = opts;
 			if (run_tool(h, sargv) != 0) {
 				snprintf(err, errlen, "the embedded PostgreSQL "
