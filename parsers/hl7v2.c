@@ -64,11 +64,12 @@ static const struct span nospan = {NULL, 0};
 static size_t
 split(struct span s, char sep, struct span *out, size_t max)
 {
-	const char *p = s.p, *end = s.p + s.n, *q;
+	const char *p = s.p, *end, *q;
 	size_t n = 0;
 
 	if (s.p == NULL)
 		return 0;
+	end = s.p + s.n;
 	while (n < max) {
 		q = memchr(p, sep, (size_t)(end - p));
 		if (q == NULL) {
@@ -87,10 +88,11 @@ split(struct span s, char sep, struct span *out, size_t max)
 static struct span
 piece(struct span s, char sep, int nth)
 {
-	const char *p = s.p, *end = s.p + s.n, *q;
+	const char *p = s.p, *end, *q;
 
 	if (s.p == NULL)
 		return nospan;
+	end = s.p + s.n;
 	while (--nth > 0) {
 		q = memchr(p, sep, (size_t)(end - p));
 		if (q == NULL)
