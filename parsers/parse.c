@@ -17,6 +17,10 @@
 /* Every format the hub reads, most specific first. */
 static const struct parser *const parsers[] = {
 	&parser_hl7v2,
+	/* h-formats: the letter probe scores lowest, so it runs last */
+	&parser_cda,
+	&parser_csv,
+	&parser_letter,
 };
 #define NPARSERS (sizeof(parsers) / sizeof(parsers[0]))
 
