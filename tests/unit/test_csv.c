@@ -253,7 +253,8 @@ test_errors(void)
 	CHECK_HAS(res.err.msg, "header row but no data rows");
 	/* an ODS extract has no header: not a CSV batch we know */
 	CHECK_INT(parse_file("err_no_header.csv"), -1);
-	CHECK_HAS(res.err.msg, "unknown format");
+	CHECK_HAS(res.err.msg, "unknown format: 64 bytes of comma-separated "
+	    "text whose first line (27 fields) is not a header");
 	CHECK(strstr(res.err.msg, "SMITH") == NULL);
 }
 
