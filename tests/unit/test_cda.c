@@ -4,6 +4,7 @@
  * referral, and every refusal: DOCTYPE (XXE, billion laughs), too deep,
  * too big, not UTF-8, truncated, no namespace, not a referral.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,54 @@ test_detect(void)
 	    "<Invoice>");
 }
 
+/*
+ * No probe of ours may claim a file of the public corpus that is another
+ * format (FHIR XML and JSON, HL7 v2, ODS and reference CSVs, the PDF):
+ * the other parsers must win detection on their own files.
+ */
+static void
+test_no_stealing(void)
+{
+	static const char *const dirs[] = {"fhir-ukcore", "bars-fhir",
+	    "ers-fhir", "hl7v2", "ods", "refdata", "letters", NULL};
+	const struct parser *cda = parser_by_name("cda");
+	const struct parser *csv = parser_by_name("csv");
+	const struct parser *letter = parser_by_name("letter");
+	size_t i, files = 0;
+
+	for (i = 0; dirs[i] != NULL; i++) {
+		char dir[512];
+		DIR *d;
+		struct dirent *e;
+
+		snprintf(dir, sizeof(dir), "%s/%s", PARS_CORPUS, dirs[i]);
+		if ((d = opendir(dir)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			char path[1024];
+			size_t len;
+			char *data;
+			int sc, ss, sl;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			data = slurp(path, &len);
+			sc = cda->probe((unsigned char *)data, len);
+			ss = csv->probe((unsigned char *)data, len);
+			sl = letter->probe((unsigned char *)data, len);
+			if (sc || ss || sl)
+				fprintf(stderr, "%s: cda %d csv %d letter %d\n",
+				    path, sc, ss, sl);
+			CHECK(sc == 0 && ss == 0 && sl == 0);
+			files++;
+			free(data);
+		}
+		closedir(d);
+	}
+	CHECK(files > 40);
+}
+
 int
 main(void)
 {
@@ -268,6 +317,7 @@ main(void)
 	test_latin1();
 	test_refusals();
 	test_detect();
+	test_no_stealing();
 	arena_free(a);
 	return t_done("test_cda");
 }
