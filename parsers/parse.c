@@ -17,6 +17,10 @@
 /* Every format the hub reads, most specific first. */
 static const struct parser *const parsers[] = {
 	&parser_hl7v2,
+	/* h-formats: the letter probe scores lowest, so it runs last */
+	&parser_cda,
+	&parser_csv,
+	&parser_letter,
 };
 #define NPARSERS (sizeof(parsers) / sizeof(parsers[0]))
 
@@ -39,6 +43,56 @@ parser_by_name(const char *name)
 		if (strcmp(parsers[i]->name, name) == 0)
 			return parsers[i];
 	return NULL;
+}
+
+/*
+ * XML whose root no parser knows, and comma-separated text without the
+ * documented header, described by their structure only: the root
+ * element's name (XML name characters, at most 40) or the number of
+ * fields in the first line.  Returns 1 when it wrote why.
+ */
+static int
+describe_shape(const unsigned char *buf, size_t len, char *why, size_t whylen)
+{
+	size_t i = 0, n = 0, lim = len < 8192 ? len : 8192, commas = 0;
+
+	if (lim >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < lim && isspace(buf[i]))
+		i++;
+	if (i < lim && buf[i] == '<') {
+		while (i + 1 < lim && buf[i] == '<' && (buf[i + 1] == '?' ||
+		    buf[i + 1] == '!')) {
+			const unsigned char *e = memchr(buf + i, '>', lim - i);
+
+			if (e == NULL)
+				break;
+			i = (size_t)(e - buf) + 1;
+			while (i < lim && isspace(buf[i]))
+				i++;
+		}
+		if (i < lim && buf[i] == '<')
+			for (i++; i + n < lim && n < 40 && (isalnum(buf[i + n]) ||
+			    buf[i + n] == '_' || buf[i + n] == ':' ||
+			    buf[i + n] == '-' || buf[i + n] == '.'); n++)
+				;
+		snprintf(why, whylen, "unknown format: an XML document (%zu "
+		    "bytes) whose root element is <%.*s>, which is neither a "
+		    "CDA ClinicalDocument nor a FHIR resource this hub reads",
+		    len, (int)n, (const char *)buf + i);
+		return 1;
+	}
+	for (; i < lim && buf[i] != '\n' && buf[i] != '\r'; i++)
+		commas += buf[i] == ',';
+	if (commas >= 2) {
+		snprintf(why, whylen, "unknown format: %zu bytes of comma-"
+		    "separated text whose first line (%zu fields) is not a "
+		    "header with the documented column names (source_id, "
+		    "referral_date, practice_ods, nhs_number, ...)", len,
+		    commas + 1);
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -72,6 +126,10 @@ describe(const unsigned char *buf, size_t len, char *why, size_t whylen)
 		    "document (%zu bytes); save it as plain text", len);
 		return;
 	}
+	/* h-formats: XML and comma-separated text that no parser took,
+	 * described by their structure (an element name, a field count). */
+	if (describe_shape(buf, len, why, whylen))
+		return;
 	for (i = 0; i < len; i++) {
 		if (i < 4096 && (buf[i] < 0x09 || (buf[i] > 0x0d &&
 		    buf[i] < 0x20)))

@@ -58,6 +58,10 @@ struct parser {
 };
 
 extern const struct parser parser_hl7v2;
+/* h-formats: CDA, structured letters, CSV batches */
+extern const struct parser parser_cda;
+extern const struct parser parser_letter;
+extern const struct parser parser_csv;
 
 void parse_limits_default(struct parse_limits *lim);
 

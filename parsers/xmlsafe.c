@@ -150,10 +150,32 @@ xmlsafe_root_is(const unsigned char *buf, size_t len, const char *root)
 		if (i + 1 >= limit || buf[i] != '<')
 			return 0;
 		if (buf[i + 1] == '?' || buf[i + 1] == '!') {
-			/* declaration, comment or DOCTYPE: skip to '>' */
-			const unsigned char *end = memchr(buf + i, '>',
-			    limit - i);
+			/* declaration, comment or DOCTYPE: skip to its '>' (a
+			 * comment ends at "-->", a DOCTYPE's internal subset
+			 * [...] holds '>'s of its own), so that a document
+			 * with a DOCTYPE is still recognised, then refused by
+			 * xmlsafe_parse with a clear message */
+			const unsigned char *end = NULL;
+			size_t j, depth = 0;
 
+			if (limit - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
+				for (j = i + 4; j + 2 < limit; j++)
+					if (memcmp(buf + j, "-->", 3) == 0) {
+						end = buf + j + 2;
+						break;
+					}
+			} else {
+				for (j = i + 2; j < limit; j++) {
+					if (buf[j] == '[')
+						depth++;
+					else if (buf[j] == ']' && depth > 0)
+						depth--;
+					else if (buf[j] == '>' && depth == 0) {
+						end = buf + j;
+						break;
+					}
+				}
+			}
 			if (end == NULL)
 				return 0;
 			i = (size_t)(end - buf) + 1;
