@@ -17,6 +17,9 @@
 /* Every format the hub reads, most specific first. */
 static const struct parser *const parsers[] = {
 	&parser_hl7v2,
+	/* FHIR R4 and e-RS STU3 (fhir_json.c, fhir_xml.c) */
+	&parser_fhir_json,
+	&parser_fhir_xml,
 };
 #define NPARSERS (sizeof(parsers) / sizeof(parsers[0]))
 

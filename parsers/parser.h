@@ -58,6 +58,9 @@ struct parser {
 };
 
 extern const struct parser parser_hl7v2;
+/* FHIR R4 and e-RS STU3, JSON and XML */
+extern const struct parser parser_fhir_json;
+extern const struct parser parser_fhir_xml;
 
 void parse_limits_default(struct parse_limits *lim);
 
