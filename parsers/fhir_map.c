@@ -543,8 +543,10 @@ party_res(const struct map *m, const void *res, const void *container,
 		if (p->person == NULL)
 			p->person = res;
 	} else if (strcmp(type, "PractitionerRole") == 0) {
-		party_ref(m, container, get(m, res, "practitioner"), p,
-		    hops + 1);
+		x = get(m, res, "practitioner");
+		party_ref(m, container, x, p, hops + 1);
+		if (p->name == NULL) /* a logical reference's display */
+			p->name = keep(m, str(m, x, "display"));
 		party_ref(m, container, get(m, res, "organization"), p,
 		    hops + 1);
 		specialty_display(m, res, "specialty", p);
@@ -1105,8 +1107,8 @@ take_requester(const struct map *m, struct rstate *st, const void *gp_holder)
 	r->practice_ods = p.ods;
 	if (p.ods != NULL && !ods_is_practice(p.ods))
 		referral_warn(m->a, r, "the referring organisation%s%s is not "
-		    "a GP practice code", token(p.ods) ? " " : "",
-		    token(p.ods) ? p.ods : "");
+		    "a GP practice code", ods_is_org(p.ods) ? " " : "",
+		    ods_is_org(p.ods) ? p.ods : "");
 }
 
 /* Provider, consultant and their specialty. */
@@ -1377,17 +1379,43 @@ not_a_referral(const struct map *m, const void *sr)
 	return NULL;
 }
 
-/* " (profile NAME)" for a resource's first profile, when quotable. */
+/* " (profile NAME)" for a resource's first profile, when it is one of
+ * NHS England's, HL7's or HL7 UK's (a name from them is not patient
+ * data). */
 static const char *
 profile_note(const struct map *m, const void *res)
 {
+	static const char *const authorities[] = {"https://fhir.nhs.uk/",
+	    "http://fhir.nhs.uk/", "http://hl7.org/fhir/",
+	    "https://fhir.hl7.org.uk/"};
 	const char *p = val(m, get(m, get(m, res, "meta"), "profile")), *s;
+	size_t i;
 
 	if (p == NULL)
 		return "";
-	s = strrchr(p, '/');
-	s = token(s ? s + 1 : p);
+	for (i = 0; i < sizeof(authorities) / sizeof(authorities[0]); i++)
+		if (str_istarts(p, authorities[i]))
+			break;
+	if (i == sizeof(authorities) / sizeof(authorities[0]))
+		return "";
+	s = token(strrchr(p, '/') + 1);
 	return s ? arena_printf(m->a, " (profile %s)", s) : "";
+}
+
+/* A Bundle's type when it is one FHIR defines, else NULL. */
+static const char *
+bundle_type(const struct map *m, const void *bundle)
+{
+	static const char *const types[] = {"document", "message",
+	    "transaction", "transaction-response", "batch", "batch-response",
+	    "history", "searchset", "collection"};
+	const char *t = str(m, bundle, "type");
+	size_t i;
+
+	for (i = 0; t != NULL && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(t, types[i]) == 0)
+			return types[i];
+	return NULL;
 }
 
 /* "Patient, Organization, Encounter" for the entries' types. */
@@ -1425,7 +1453,7 @@ static int
 no_referral(struct map *m, const void *root, const char *type,
     const char *why, size_t nwhy)
 {
-	const char *btype = token(str(m, root, "type"));
+	const char *btype = bundle_type(m, root);
 
 	if (strcmp(type, "Bundle") != 0)
 		return parse_fail(m->res, 0, -1, "no referral in this "

@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "fhir.h"
+#include "jsonsafe.h"
 #include "parser.h"
 #include "xmlsafe.h"
 
@@ -235,9 +236,20 @@ fhir_xml_parse(struct arena *a, const unsigned char *buf, size_t len,
 	struct parse_error err;
 	xmlDocPtr doc;
 	xmlNodePtr root;
+	long line;
+	char *nl;
 	int rc;
 
+	/* FHIR XML is UTF-8 (the FHIR spec says SHALL); checked here so that
+	 * the message is ours, since libxml2's quotes the bytes. */
+	if ((line = jsonsafe_bad_utf8_line(buf, len)) > 0)
+		return parse_fail(res, line, -1, "line %ld: XML text is not "
+		    "valid UTF-8; FHIR XML must be sent as UTF-8", line);
 	if ((doc = xmlsafe_parse(buf, len, lim, &err)) == NULL) {
+		/* libxml2 puts what it saw on a second line: not kept, it
+		 * could be the document's own words. */
+		if ((nl = strchr(err.msg, '\n')) != NULL)
+			*nl = '\0';
 		res->err = err;
 		return -1;
 	}

@@ -21,14 +21,14 @@ struct arena;
  * Parses buf (a UTF-8 byte order mark is skipped) into a json-c tree.
  * Returns the root (caller frees with json_object_put) or NULL with err
  * set to a message that says what and where (line; byte offset when
- * known), never
- * quoting the document.  Only scratch space comes from a.
+ * known), never quoting the document.  Only scratch space comes from a.
  */
 struct json_object *jsonsafe_parse(struct arena *a, const unsigned char *buf,
     size_t len, const struct parse_limits *lim, struct parse_error *err);
 
-/* The line (1-based) of the first bytes that are not valid UTF-8, or 0
- * when all of buf is valid. */
+/* The line (1-based) of the first bytes that are not valid UTF-8 by the
+ * strict rule of text.h, or 0 when all of buf is valid.  Not JSON-only:
+ * fhir_xml.c uses it too. */
 long jsonsafe_bad_utf8_line(const unsigned char *buf, size_t len);
 
 #endif
