@@ -76,6 +76,8 @@
 
 #define MAX_HOPS 4 /* references followed from one element */
 
+/* An index slot: a fullUrl or a resource id (an id has no ':' or '/',
+ * so the two do not meet), and the resource. */
 struct slot {
 	const char *key;
 	const void *res;
@@ -94,8 +96,8 @@ struct map {
 	struct arena *a;
 	const struct parse_limits *lim;
 	struct parse_result *res;
-	struct slot *idx; /* fullUrl and Type/id -> resource */
-	size_t idx_cap, idx_n;
+	struct slot *idx; /* fullUrl or id -> resource */
+	size_t idx_cap;
 	struct entry *ent;
 	size_t nent;
 	const void *header; /* the MessageHeader of a message Bundle */
@@ -190,18 +192,6 @@ token(const char *s)
 }
 
 static int
-ends_with_i(const char *s, const char *suffix)
-{
-	size_t n, k;
-
-	if (s == NULL)
-		return 0;
-	n = strlen(s);
-	k = strlen(suffix);
-	return n >= k && strncasecmp_ascii(s + n - k, suffix, k) == 0;
-}
-
-static int
 all_digits(const char *s, size_t n)
 {
 	size_t i;
@@ -262,7 +252,24 @@ enum csys {
 	CSYS_TFC
 };
 
-/* How code systems are told apart, first match wins; ignoring case. */
+/*
+ * s lowercased (ASCII) into buf, or into the arena when it is longer;
+ * matching a lowercased copy with strstr is much cheaper than a
+ * case-blind search per pattern.
+ */
+static const char *
+lower(const struct map *m, const char *s, char *buf, size_t n)
+{
+	size_t len = strlen(s), i;
+	char *out = len < n ? buf : arena_alloc(m->a, len + 1);
+
+	for (i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	out[len] = '\0';
+	return out;
+}
+
+/* How code systems are told apart, first match wins; in lower case. */
 static const struct {
 	char how; /* 'p' prefix, 's' suffix, 'c' contains */
 	const char *s;
@@ -273,31 +280,36 @@ static const struct {
     {'c', "icd-10", CSYS_ICD10},
     {'c', "icd10", CSYS_ICD10},
     {'c', "opcs", CSYS_OPCS4},
-    {'c', "eRS-Specialty", CSYS_ERS_SPECIALTY},
-    {'s', "/CodeSystem/SPECIALTY", CSYS_ERS_SPECIALTY},
-    {'c', "eRS-ClinicType", CSYS_ERS_CLINIC},
-    {'s', "/CodeSystem/CLINIC-TYPE", CSYS_ERS_CLINIC},
-    {'c', "eRS-Priority", CSYS_ERS_PRIORITY},
-    {'s', "/CodeSystem/PRIORITY", CSYS_ERS_PRIORITY},
+    {'c', "ers-specialty", CSYS_ERS_SPECIALTY},
+    {'s', "/codesystem/specialty", CSYS_ERS_SPECIALTY},
+    {'c', "ers-clinictype", CSYS_ERS_CLINIC},
+    {'s', "/codesystem/clinic-type", CSYS_ERS_CLINIC},
+    {'c', "ers-priority", CSYS_ERS_PRIORITY},
+    {'s', "/codesystem/priority", CSYS_ERS_PRIORITY},
     {'c', "treatment-function", CSYS_TFC},
     {'c', "treatmentfunction", CSYS_TFC},
 };
 
 static enum csys
-code_system(const char *sys)
+code_system(const struct map *m, const char *sys)
 {
-	size_t i;
+	char buf[256];
+	const char *l;
+	size_t i, n, k;
 	int hit;
 
 	if (sys == NULL)
 		return CSYS_OTHER;
+	l = lower(m, sys, buf, sizeof(buf));
+	n = strlen(l);
 	for (i = 0; i < sizeof(csys_rules) / sizeof(csys_rules[0]); i++) {
+		k = strlen(csys_rules[i].s);
 		if (csys_rules[i].how == 'p')
-			hit = str_istarts(sys, csys_rules[i].s);
+			hit = strncmp(l, csys_rules[i].s, k) == 0;
 		else if (csys_rules[i].how == 's')
-			hit = ends_with_i(sys, csys_rules[i].s);
+			hit = n >= k && strcmp(l + n - k, csys_rules[i].s) == 0;
 		else
-			hit = str_istr(sys, csys_rules[i].s) != NULL;
+			hit = strstr(l, csys_rules[i].s) != NULL;
 		if (hit)
 			return csys_rules[i].cs;
 	}
@@ -307,15 +319,27 @@ code_system(const char *sys)
 /* --- the resource index (open addressing, FNV-1a) --- */
 
 static size_t
-hash(const char *s)
+hash(const char *s, size_t n)
 {
 	size_t h = 2166136261u;
 
-	while (*s != '\0')
+	while (n-- > 0)
 		h = (h ^ (unsigned char)*s++) * 16777619u;
 	return h;
 }
 
+/* Sizes the index for n resources (two keys each, load at most 3/4). */
+static void
+index_init(struct map *m, size_t n)
+{
+	m->idx_cap = 64;
+	while (m->idx_cap * 3 < 2 * n * 4)
+		m->idx_cap *= 2;
+	m->idx = arena_zalloc(m->a, m->idx_cap * sizeof(*m->idx));
+}
+
+/* Adds a key.  Linear probing keeps the order of insertion along a
+ * chain, so the first resource added under a key wins. */
 static void
 index_add(struct map *m, const char *key, const void *res)
 {
@@ -323,37 +347,37 @@ index_add(struct map *m, const char *key, const void *res)
 
 	if (key == NULL || *key == '\0')
 		return;
-	if (m->idx_n * 2 >= m->idx_cap) {
-		struct slot *old = m->idx;
-		size_t oldcap = m->idx_cap, k;
-
-		m->idx_cap = oldcap ? oldcap * 2 : 64;
-		m->idx = arena_zalloc(m->a, m->idx_cap * sizeof(*m->idx));
-		m->idx_n = 0;
-		for (k = 0; k < oldcap; k++)
-			if (old[k].key != NULL)
-				index_add(m, old[k].key, old[k].res);
-	}
-	for (i = hash(key) & (m->idx_cap - 1); m->idx[i].key != NULL;
-	     i = (i + 1) & (m->idx_cap - 1))
-		if (strcmp(m->idx[i].key, key) == 0)
-			return; /* the first one wins */
+	for (i = hash(key, strlen(key)) & (m->idx_cap - 1);
+	     m->idx[i].key != NULL; i = (i + 1) & (m->idx_cap - 1))
+		;
 	m->idx[i].key = key;
 	m->idx[i].res = res;
-	m->idx_n++;
 }
 
+/* The resource under key (n bytes), with type (typelen bytes) when type
+ * is not NULL; NULL when there is none. */
 static const void *
-index_find(const struct map *m, const char *key)
+index_find(const struct map *m, const char *key, size_t n, const char *type,
+    size_t typelen)
 {
+	const struct slot *sl;
+	const char *t;
 	size_t i;
 
 	if (m->idx_cap == 0)
 		return NULL;
-	for (i = hash(key) & (m->idx_cap - 1); m->idx[i].key != NULL;
-	     i = (i + 1) & (m->idx_cap - 1))
-		if (strcmp(m->idx[i].key, key) == 0)
-			return m->idx[i].res;
+	for (i = hash(key, n) & (m->idx_cap - 1); m->idx[i].key != NULL;
+	     i = (i + 1) & (m->idx_cap - 1)) {
+		sl = &m->idx[i];
+		if (strncmp(sl->key, key, n) != 0 || sl->key[n] != '\0')
+			continue;
+		if (type == NULL)
+			return sl->res;
+		t = type_of(m, sl->res);
+		if (t != NULL && strlen(t) == typelen &&
+		    memcmp(t, type, typelen) == 0)
+			return sl->res;
+	}
 	return NULL;
 }
 
@@ -369,10 +393,9 @@ static const void *
 resolve_in(const struct map *m, const void *container, const void *ref,
     const void **inner)
 {
-	const char *s = str(m, ref, "reference"), *id, *h, *slash;
+	const char *s = str(m, ref, "reference"), *id;
 	const void *c, *r;
 	struct fhir_iter it;
-	char *t;
 
 	if (s == NULL || *s == '\0')
 		return NULL;
@@ -389,16 +412,20 @@ resolve_in(const struct map *m, const void *container, const void *ref,
 		}
 		return NULL;
 	}
-	if ((r = index_find(m, s)) == NULL) {
-		t = arena_strdup(m->a, s);
-		if ((h = strstr(t, "/_history/")) != NULL)
-			t[h - t] = '\0';
-		/* Type/id from the end of the string. */
-		if ((slash = strrchr(t, '/')) == NULL)
+	if ((r = index_find(m, s, strlen(s), NULL, 0)) == NULL) {
+		/* Type/id from the end, before any /_history/. */
+		const char *end = strstr(s, "/_history/"), *rid, *type;
+
+		if (end == NULL)
+			end = s + strlen(s);
+		for (rid = end; rid > s && rid[-1] != '/'; rid--)
+			;
+		if (rid == s || rid == end)
 			return NULL;
-		while (slash > t && slash[-1] != '/')
-			slash--;
-		r = index_find(m, slash);
+		for (type = rid - 1; type > s && type[-1] != '/'; type--)
+			;
+		r = index_find(m, rid, (size_t)(end - rid), type,
+		    (size_t)(rid - 1 - type));
 	}
 	if (r != NULL && inner != NULL)
 		*inner = r;
@@ -627,21 +654,27 @@ add_code(const struct map *m, struct ref_codes *c, enum code_system cs,
 	ref_codes_add(m->a, c, cs, code, keep(m, text));
 }
 
-/* Appends a line of text to *acc, skipping a repeat of a line there. */
+/* Appends a line of text (trimmed) to *acc, skipping a repeat of a line
+ * already there. */
 static void
 add_line(const struct map *m, const char **acc, const char *s)
 {
 	const char *p;
 	size_t n;
 
-	if ((s = keep(m, s)) == NULL)
+	if (s == NULL)
 		return;
-	n = strlen(s);
-	for (p = *acc; p != NULL && (p = strstr(p, s)) != NULL; p += n)
-		if ((p == *acc || p[-1] == '\n') &&
-		    (p[n] == '\0' || p[n] == '\n'))
+	while (isspace((unsigned char)*s))
+		s++;
+	for (n = strlen(s); n > 0 && isspace((unsigned char)s[n - 1]); n--)
+		;
+	if (n == 0)
+		return;
+	for (p = *acc; p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, s, n) == 0 && (p[n] == '\0' || p[n] == '\n'))
 			return;
-	*acc = *acc ? arena_printf(m->a, "%s\n%s", *acc, s) : s;
+	*acc = *acc ? arena_printf(m->a, "%s\n%.*s", *acc, (int)n, s) :
+		      arena_strndup(m->a, s, n);
 }
 
 /* Reads one coding; returns what kind it was. */
@@ -651,7 +684,7 @@ take_coding(const struct map *m, struct rstate *st, const void *coding)
 	struct referral *r = st->r;
 	const char *code = str(m, coding, "code");
 	const char *display = str(m, coding, "display");
-	enum csys cs = code_system(str(m, coding, "system"));
+	enum csys cs = code_system(m, str(m, coding, "system"));
 
 	if (code == NULL || *code == '\0')
 		return CSYS_OTHER;
@@ -742,6 +775,7 @@ take_extensions(const struct map *m, struct rstate *st, const void *el,
 	const void *x, *y, *v;
 	struct fhir_iter it, jt;
 	const char *url, *code;
+	char ubuf[256];
 
 	if (depth > 3)
 		return;
@@ -749,20 +783,21 @@ take_extensions(const struct map *m, struct rstate *st, const void *el,
 		url = m->o->url(m->v, x);
 		if (url == NULL)
 			continue;
-		if (str_istr(url, "eReferralPathwayStart")) {
+		url = lower(m, url, ubuf, sizeof(ubuf));
+		if (strstr(url, "ereferralpathwaystart")) {
 			take_date(m, st, str(m, x, "valueInstant") ?
 			    str(m, x, "valueInstant") :
 			    str(m, x, "valueDateTime"), &st->pathway_start,
 			    "the e-RS pathway start");
 			continue;
 		}
-		if (str_istr(url, "ClinicalInfoFirstSubmitted")) {
+		if (strstr(url, "clinicalinfofirstsubmitted")) {
 			take_date(m, st, str(m, x, "valueDateTime"),
 			    &st->clinical_first, "the e-RS clinical "
 			    "information date");
 			continue;
 		}
-		if (str_istr(url, "ReferralPriority")) {
+		if (strstr(url, "referralpriority")) {
 			EACH(m, jt, y, get(m, x, "valueCodeableConcept"),
 			    "coding")
 				if (st->ers_prio == REF_PRIO_UNKNOWN)
@@ -771,12 +806,12 @@ take_extensions(const struct map *m, struct rstate *st, const void *el,
 			continue;
 		}
 		/* R4 Extension-ERS-Referral and the e-RS referral state. */
-		if (depth > 0 && str_ieq(url, "priority") &&
+		if (depth > 0 && strcmp(url, "priority") == 0 &&
 		    (code = str(m, x, "valueCode")) != NULL &&
 		    st->ers_prio == REF_PRIO_UNKNOWN)
 			st->ers_prio = priority_from_word(code);
-		if (depth > 0 && (str_ieq(url, "state") ||
-		    str_ieq(url, "status"))) {
+		if (depth > 0 && (strcmp(url, "state") == 0 ||
+		    strcmp(url, "status") == 0)) {
 			code = str(m, x, "valueCode");
 			if (code == NULL)
 				code = str(m, get(m, x, "valueCoding"), "code");
@@ -1360,11 +1395,11 @@ not_a_referral(const struct map *m, const void *sr)
 			code = str(m, cd, "code");
 			if (code == NULL)
 				continue;
-			if (code_system(str(m, cd, "system")) == CSYS_SNOMED &&
+			if (code_system(m, str(m, cd, "system")) == CSYS_SNOMED &&
 			    strcmp(code, "108252007") == 0)
 				return "a laboratory test request (category "
 				       "SNOMED CT 108252007)";
-			if (code_system(str(m, cd, "system")) == CSYS_SNOMED &&
+			if (code_system(m, str(m, cd, "system")) == CSYS_SNOMED &&
 			    strcmp(code, "363679005") == 0)
 				return "an imaging request (category SNOMED CT "
 				       "363679005)";
@@ -1490,10 +1525,15 @@ read_entries(struct map *m, const void *bundle)
 {
 	const void *e, *holder, *r;
 	struct fhir_iter it;
-	const char *type, *id;
-	size_t cap = 0;
+	const char *type;
+	size_t n = 0;
 	int bare = 0;
 
+	/* Sized once: the entries and an index of twice as many keys. */
+	EACH(m, it, e, bundle, "entry")
+		n++;
+	m->ent = arena_alloc(m->a, (n ? n : 1) * sizeof(*m->ent));
+	index_init(m, n);
 	EACH(m, it, e, bundle, "entry") {
 		holder = get(m, e, "resource");
 		r = holder ? m->o->resource(m->v, holder) : NULL;
@@ -1501,13 +1541,6 @@ read_entries(struct map *m, const void *bundle)
 			bare = 1;
 		if (r == NULL)
 			continue;
-		if (m->nent == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-
-			m->ent = arena_grow(m->a, m->ent,
-			    cap * sizeof(*m->ent), ncap * sizeof(*m->ent));
-			cap = ncap;
-		}
 		type = type_of(m, r);
 		m->ent[m->nent].res = r;
 		m->ent[m->nent].type = type;
@@ -1516,8 +1549,7 @@ read_entries(struct map *m, const void *bundle)
 		m->ent[m->nent].line = m->o->line(m->v, r);
 		m->nent++;
 		index_add(m, str(m, e, "fullUrl"), r);
-		if (type != NULL && (id = str(m, r, "id")) != NULL)
-			index_add(m, arena_printf(m->a, "%s/%s", type, id), r);
+		index_add(m, str(m, r, "id"), r);
 		if (m->header == NULL && type != NULL &&
 		    strcmp(type, "MessageHeader") == 0)
 			m->header = r;

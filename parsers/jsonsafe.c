@@ -2,11 +2,15 @@
  * jsonsafe.c - bounded json-c parsing (see jsonsafe.h).
  *
  * The text must be valid UTF-8 (text.h's strict rule: no overlong
- * forms, no surrogates).  Then a small lexer tracks whether it is inside a
- * string, the nesting (one bit a level: array or object) and the line,
- * and counts values exactly: the top value, one per ':' (a member's
- * value) and one per array element.  It stops at the first byte over a
- * limit, so json-c only ever sees bounded input.
+ * forms, no surrogates).  Then the number of values is bounded before
+ * json-c allocates anything.  Every value but the first needs two bytes of
+ * its own (one of it and the ',', ':' or '[' before it), so len bytes hold
+ * at most (len + 1) / 2 values: when that is within limits.max_nodes
+ * nothing more is needed.  Otherwise a small lexer counts exactly (the
+ * top value, one per ':', one per array element; it tracks strings and one
+ * bit a level for array or object) and stops at the first value or level
+ * over the limits.  json-c's own depth limit is set to limits.max_depth
+ * too, so depth is bounded on both paths.
  */
 #include "jsonsafe.h"
 
@@ -17,111 +21,6 @@
 
 #include "arena.h"
 #include "text.h"
-
-long
-jsonsafe_bad_utf8_line(const unsigned char *buf, size_t len)
-{
-	const unsigned char *p = buf, *end = buf + len, *nl;
-	long line = 1;
-
-	if (utf8_valid(buf, len))
-		return 0;
-	/* '\n' never occurs inside a multi-byte sequence: check a line at a
-	 * time to say where. */
-	for (; p < end; p = nl + 1, line++) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if (!utf8_valid(p, (size_t)(nl - p)))
-			return line;
-	}
-	return line;
-}
-
-/* The bounds pass; 0 or -1 with err set. */
-static int
-prescan(struct arena *a, const unsigned char *buf, size_t len, size_t skip,
-    const struct parse_limits *lim, struct parse_error *err)
-{
-	uint64_t *arrays;
-	size_t i, nodes = 1;
-	unsigned depth = 0;
-	long line = 1;
-	int in_str = 0, opened = 0;
-	unsigned char c;
-
-	arrays = arena_zalloc(a, (lim->max_depth / 64 + 2) * sizeof(*arrays));
-	for (i = 0; i < len; i++) {
-		c = buf[i];
-		if (in_str) {
-			if (c == '"')
-				in_str = 0;
-			else if (c == '\\' && i + 1 < len)
-				i++;
-			else if (c == '\n')
-				line++;
-			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '\r')
-			continue;
-		if (c == '\n') {
-			line++;
-			continue;
-		}
-		if (opened) {
-			/* The first element of an array just opened. */
-			opened = 0;
-			if (c != ']')
-				nodes++;
-		}
-		switch (c) {
-		case '"':
-			in_str = 1;
-			break;
-		case '[':
-		case '{':
-			if (++depth > lim->max_depth) {
-				err->line = line;
-				err->offset = (long)(i + skip);
-				snprintf(err->msg, sizeof(err->msg), "line %ld: "
-				    "JSON nested deeper than %u levels "
-				    "(limits.max_depth)", line, lim->max_depth);
-				return -1;
-			}
-			if (c == '[') {
-				arrays[depth / 64] |= (uint64_t)1 << (depth % 64);
-				opened = 1;
-			} else {
-				arrays[depth / 64] &=
-				    ~((uint64_t)1 << (depth % 64));
-			}
-			break;
-		case ']':
-		case '}':
-			if (depth > 0)
-				depth--;
-			break;
-		case ':':
-			nodes++;
-			break;
-		case ',':
-			if (depth > 0 && (arrays[depth / 64] >> (depth % 64) & 1))
-				nodes++;
-			break;
-		default:
-			break;
-		}
-		if (nodes > lim->max_nodes) {
-			err->line = line;
-			err->offset = (long)(i + skip);
-			snprintf(err->msg, sizeof(err->msg), "line %ld: more "
-			    "than %zu JSON values (limits.max_nodes)", line,
-			    lim->max_nodes);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 static long
 line_at(const unsigned char *buf, size_t off)
@@ -134,6 +33,142 @@ line_at(const unsigned char *buf, size_t off)
 		p = q + 1;
 	}
 	return line;
+}
+
+long
+jsonsafe_bad_utf8_line(const unsigned char *buf, size_t len)
+{
+	const unsigned char *p = buf, *end = buf + len, *q;
+	uint64_t w;
+
+	while (p < end) {
+		/* ASCII a word at a time. */
+		while (end - p >= 8) {
+			memcpy(&w, p, sizeof(w));
+			if (w & 0x8080808080808080ull)
+				break;
+			p += 8;
+		}
+		while (p < end && *p < 0x80)
+			p++;
+		if (p == end)
+			break;
+		/* A run of bytes >= 0x80 between ASCII bytes must be whole
+		 * UTF-8 sequences. */
+		for (q = p; q < end && *q >= 0x80; q++)
+			;
+		if (!utf8_valid(p, (size_t)(q - p)))
+			return line_at(buf, (size_t)(p - buf));
+		p = q;
+	}
+	return 0;
+}
+
+/* Byte classes for the bounds pass (0: anything else). */
+enum { C_OTHER, C_SPACE, C_QUOTE, C_OPEN, C_CLOSE, C_COLON, C_COMMA };
+
+static const unsigned char byte_class[256] = {
+    [' '] = C_SPACE, ['\t'] = C_SPACE, ['\r'] = C_SPACE, ['\n'] = C_SPACE,
+    ['"'] = C_QUOTE, ['['] = C_OPEN, ['{'] = C_OPEN, [']'] = C_CLOSE,
+    ['}'] = C_CLOSE, [':'] = C_COLON, [','] = C_COMMA,
+};
+
+/* Offset just past the string whose opening quote is at i, or len. */
+static size_t
+string_end(const unsigned char *buf, size_t len, size_t i)
+{
+	const unsigned char *q;
+	size_t j, bs, from = i + 1;
+
+	while (from < len &&
+	    (q = memchr(buf + from, '"', len - from)) != NULL) {
+		j = (size_t)(q - buf);
+		for (bs = 0; j - bs > i + 1 && buf[j - 1 - bs] == '\\'; bs++)
+			;
+		if (bs % 2 == 0)
+			return j + 1;
+		from = j + 1; /* an escaped quote */
+	}
+	return len;
+}
+
+/* The bounds pass; 0 or -1 with err set. */
+static int
+prescan(struct arena *a, const unsigned char *buf, size_t len, size_t skip,
+    const struct parse_limits *lim, struct parse_error *err)
+{
+	uint64_t *arrays;
+	size_t i = 0, nodes = 1;
+	unsigned depth = 0;
+	int opened = 0, k;
+	unsigned char c;
+
+	arrays = arena_zalloc(a, (lim->max_depth / 64 + 2) * sizeof(*arrays));
+	while (i < len) {
+		while (i < len && byte_class[buf[i]] == C_SPACE) {
+			/* Indentation: eight spaces at a time. */
+			while (len - i >= 8 && memcmp(buf + i, "        ", 8) == 0)
+				i += 8;
+			if (i < len && byte_class[buf[i]] == C_SPACE)
+				i++;
+		}
+		if (i == len)
+			break;
+		c = buf[i];
+		k = byte_class[c];
+		if (opened) {
+			/* The first element of an array just opened. */
+			opened = 0;
+			if (c != ']')
+				nodes++;
+		}
+		switch (k) {
+		case C_QUOTE:
+			i = string_end(buf, len, i);
+			continue;
+		case C_OPEN:
+			if (++depth > lim->max_depth) {
+				err->line = line_at(buf, i);
+				err->offset = (long)(i + skip);
+				snprintf(err->msg, sizeof(err->msg), "line %ld: "
+				    "JSON nested deeper than %u levels "
+				    "(limits.max_depth)", err->line,
+				    lim->max_depth);
+				return -1;
+			}
+			if (c == '[') {
+				arrays[depth / 64] |= (uint64_t)1 << (depth % 64);
+				opened = 1;
+			} else {
+				arrays[depth / 64] &=
+				    ~((uint64_t)1 << (depth % 64));
+			}
+			break;
+		case C_CLOSE:
+			if (depth > 0)
+				depth--;
+			break;
+		case C_COLON:
+			nodes++;
+			break;
+		case C_COMMA:
+			if (depth > 0 && (arrays[depth / 64] >> (depth % 64) & 1))
+				nodes++;
+			break;
+		default:
+			break;
+		}
+		if (nodes > lim->max_nodes) {
+			err->line = line_at(buf, i);
+			err->offset = (long)(i + skip);
+			snprintf(err->msg, sizeof(err->msg), "line %ld: more "
+			    "than %zu JSON values (limits.max_nodes)",
+			    err->line, lim->max_nodes);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
 }
 
 struct json_object *
@@ -160,10 +195,12 @@ jsonsafe_parse(struct arena *a, const unsigned char *buf, size_t len,
 		    "not valid UTF-8; send it as UTF-8", err->line);
 		return NULL;
 	}
-	if (prescan(a, buf, len, skip, lim, err) < 0)
+	if ((len + 1) / 2 > lim->max_nodes &&
+	    prescan(a, buf, len, skip, lim, err) < 0)
 		return NULL;
-	/* json-c counts the outer value as a level too. */
-	if ((tok = json_tokener_new_ex((int)lim->max_depth + 1)) == NULL) {
+	/* json-c's depth d allows exactly d nested arrays and objects. */
+	if ((tok = json_tokener_new_ex(lim->max_depth > 0 &&
+	    lim->max_depth < INT_MAX ? (int)lim->max_depth : 1)) == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return NULL;
 	}
@@ -188,9 +225,14 @@ jsonsafe_parse(struct arena *a, const unsigned char *buf, size_t len,
 	if (root == NULL) {
 		err->line = line_at(buf, end);
 		err->offset = (long)(end + skip);
-		snprintf(err->msg, sizeof(err->msg), "line %ld: JSON is not "
-		    "well-formed: %s (byte offset %zu)", err->line,
-		    json_tokener_error_desc(jerr), end + skip);
+		if (jerr == json_tokener_error_depth)
+			snprintf(err->msg, sizeof(err->msg), "line %ld: JSON "
+			    "nested deeper than %u levels (limits.max_depth)",
+			    err->line, lim->max_depth);
+		else
+			snprintf(err->msg, sizeof(err->msg), "line %ld: JSON is "
+			    "not well-formed: %s (byte offset %zu)", err->line,
+			    json_tokener_error_desc(jerr), end + skip);
 		return NULL;
 	}
 	while (end < len && (buf[end] == ' ' || buf[end] == '\t' ||

@@ -675,6 +675,26 @@ test_limits(void)
 	CHECK_INT(parse_lim(DATA, "uk_referral_r4.xml", &lim), -1);
 	CHECK_HAS(res.err.msg, "more than 50 XML elements");
 
+	/* Small enough a limit that the exact count runs: values counted
+	 * exactly (7 here), depth checked by it too. */
+	{
+		static const char seven[] = "{\"a\": [1, 2, {\"b\": true}], "
+		    "\"c\": \"x,:[{\"}";
+
+		parse_limits_default(&lim);
+		lim.max_nodes = 7;
+		CHECK_INT(parse_bytes(seven, strlen(seven), &lim), -1);
+		CHECK_HAS(res.err.msg, "it has no resourceType"); /* got past */
+		lim.max_nodes = 6;
+		CHECK_INT(parse_bytes(seven, strlen(seven), &lim), -1);
+		CHECK_HAS(res.err.msg, "line 1: more than 6 JSON values");
+		lim.max_nodes = 100;
+		CHECK_INT(parse_lim(DATA, "err_too_deep.json", &lim), -1);
+		CHECK_HAS(res.err.msg, "line 2: JSON nested deeper than 64 "
+		    "levels");
+		CHECK_INT(res.err.offset, 132); /* the 64th '[': level 65 */
+	}
+
 	parse_limits_default(&lim);
 	lim.max_referrals = 1;
 	CHECK_INT(parse_lim(DATA, "multi_referral_bundle.json", &lim), -1);
