@@ -751,6 +751,53 @@ test_detect(void)
 	CHECK(!fhir_is_resource_type(NULL));
 }
 
+/* The demo's FHIR samples (conf/samples): synthetic, and as the demo
+ * needs them. */
+static void
+test_samples(void)
+{
+	static const struct {
+		const char *practice, *file, *gp_lo, *gp_hi;
+	} samples[] = {
+	    {"P81001", "fhir-r4-cardiology.json", "G8000010", "G8000015"},
+	    {"P81001", "fhir-r4-orthopaedics.xml", "G8000010", "G8000015"},
+	    {"P81001", "ers-stu3-skin-2ww.json", "G8000010", "G8000015"},
+	    {"P81002", "fhir-r4-gastroenterology.json", "G8000020", "G8000025"},
+	    {"P81002", "fhir-r4-ent.xml", "G8000020", "G8000025"},
+	    {"P81002", "ers-stu3-gynaecology-2ww.json", "G8000020", "G8000025"},
+	};
+	static const char providers[] = " RWG RAL RYJ R1H RJ1 RQM RAP RKE ";
+	char dir[512], prov[8];
+	const struct referral *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/conf/samples/%s", PARS_SOURCE_DIR,
+		    samples[i].practice);
+		CHECK_INT(parse_file(dir, samples[i].file), 0);
+		CHECK_INT(res.n, 1);
+		if (res.n != 1)
+			continue;
+		r = res.v[0];
+		CHECK_STR(r->practice_ods, samples[i].practice);
+		CHECK(r->referrer_code != NULL &&
+		    strcmp(r->referrer_code, samples[i].gp_lo) >= 0 &&
+		    strcmp(r->referrer_code, samples[i].gp_hi) <= 0);
+		snprintf(prov, sizeof(prov), " %s ",
+		    r->provider_ods ? r->provider_ods : "-");
+		CHECK(strstr(providers, prov) != NULL);
+		CHECK(r->nhs_number != NULL &&
+		    strncmp(r->nhs_number, "999", 3) == 0);
+		CHECK_INT(r->nhs_number_valid, 1);
+		CHECK(r->referral_date != NULL &&
+		    strncmp(r->referral_date, "2025-01-", 8) == 0);
+		CHECK(r->ers_specialty != NULL && r->ers_clinic_type != NULL);
+		CHECK(r->priority != REF_PRIO_UNKNOWN);
+		CHECK_HAS(r->reason_text, "Synthetic demo referral.");
+		CHECK_INT(r->warnings.n, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -764,6 +811,7 @@ main(void)
 	test_no_quoting();
 	test_limits();
 	test_detect();
+	test_samples();
 	arena_free(a);
 	return t_done("test_fhir");
 }
