@@ -25,11 +25,10 @@
 static const void *
 j_get(const struct fhir_view *v, const void *node, const char *name)
 {
-	struct json_object *x;
+	struct json_object *o = (struct json_object *)node, *x;
 
-	if (!json_object_is_type((struct json_object *)node, json_type_object) ||
-	    !json_object_object_get_ex((struct json_object *)node, name, &x) ||
-	    x == NULL)
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, name, &x) || x == NULL)
 		return NULL;
 	if (json_object_is_type(x, json_type_array))
 		return json_object_array_length(x) > 0 ?
@@ -55,12 +54,11 @@ static const void *
 j_first(const struct fhir_view *v, const void *node, const char *name,
     struct fhir_iter *it)
 {
-	struct json_object *x;
+	struct json_object *o = (struct json_object *)node, *x;
 
 	memset(it, 0, sizeof(*it));
-	if (!json_object_is_type((struct json_object *)node, json_type_object) ||
-	    !json_object_object_get_ex((struct json_object *)node, name, &x) ||
-	    x == NULL)
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, name, &x) || x == NULL)
 		return NULL;
 	if (!json_object_is_type(x, json_type_array))
 		return x; /* it->n is 0: next gives NULL */

@@ -799,10 +799,11 @@ take_extensions(const struct map *m, struct rstate *st, const void *el,
 		}
 		if (strstr(url, "referralpriority")) {
 			EACH(m, jt, y, get(m, x, "valueCodeableConcept"),
-			    "coding")
+			    "coding") {
+				code = str(m, y, "code");
 				if (st->ers_prio == REF_PRIO_UNKNOWN)
-					st->ers_prio =
-					    priority_from_word(str(m, y, "code"));
+					st->ers_prio = priority_from_word(code);
+			}
 			continue;
 		}
 		/* R4 Extension-ERS-Referral and the e-RS referral state. */
@@ -1131,8 +1132,8 @@ take_requester(const struct map *m, struct rstate *st, const void *gp_holder)
 				q.ods = role_org(m, q.person);
 			if (q.ods != NULL) {
 				p.ods = q.ods;
-				referral_warn(m->a, r, "practice taken from the "
-				    "patient's registered GP "
+				referral_warn(m->a, r, "practice taken from "
+				    "the patient's registered GP "
 				    "(Patient.generalPractitioner): the "
 				    "requester names no practice");
 				break;
@@ -1199,7 +1200,7 @@ source_id(const struct map *m, struct rstate *st, const char *full_url)
 	return keep(m, full_url);
 }
 
-/* The text fields, cut to limits.max_field. */
+/* The text fields, cut to limits.max_field_bytes. */
 static const char *
 cut(const struct map *m, struct rstate *st, const char *s, const char *what)
 {
@@ -1211,8 +1212,8 @@ cut(const struct map *m, struct rstate *st, const char *s, const char *what)
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
 	t = arena_strndup(m->a, s, n);
-	referral_warn(m->a, st->r, "%s cut to %zu bytes (limits.max_field)",
-	    what, m->lim->max_field);
+	referral_warn(m->a, st->r, "%s cut to %zu bytes "
+	    "(limits.max_field_bytes)", what, m->lim->max_field);
 	return t;
 }
 
@@ -1389,18 +1390,19 @@ not_a_referral(const struct map *m, const void *sr)
 	const void *cc, *cd;
 	struct fhir_iter it, jt;
 	const char *code;
+	int sct;
 
 	EACH(m, it, cc, sr, "category")
 		EACH(m, jt, cd, cc, "coding") {
 			code = str(m, cd, "code");
 			if (code == NULL)
 				continue;
-			if (code_system(m, str(m, cd, "system")) == CSYS_SNOMED &&
-			    strcmp(code, "108252007") == 0)
+			sct = code_system(m, str(m, cd, "system")) ==
+			    CSYS_SNOMED;
+			if (sct && strcmp(code, "108252007") == 0)
 				return "a laboratory test request (category "
 				       "SNOMED CT 108252007)";
-			if (code_system(m, str(m, cd, "system")) == CSYS_SNOMED &&
-			    strcmp(code, "363679005") == 0)
+			if (sct && strcmp(code, "363679005") == 0)
 				return "an imaging request (category SNOMED CT "
 				       "363679005)";
 			if (str_ieq(code, "advice"))

@@ -97,7 +97,7 @@ static int
 prescan(struct arena *a, const unsigned char *buf, size_t len, size_t skip,
     const struct parse_limits *lim, struct parse_error *err)
 {
-	uint64_t *arrays;
+	uint64_t *arrays, bit;
 	size_t i = 0, nodes = 1;
 	unsigned depth = 0;
 	int opened = 0, k;
@@ -107,7 +107,8 @@ prescan(struct arena *a, const unsigned char *buf, size_t len, size_t skip,
 	while (i < len) {
 		while (i < len && byte_class[buf[i]] == C_SPACE) {
 			/* Indentation: eight spaces at a time. */
-			while (len - i >= 8 && memcmp(buf + i, "        ", 8) == 0)
+			while (len - i >= 8 &&
+			    memcmp(buf + i, "        ", 8) == 0)
 				i += 8;
 			if (i < len && byte_class[buf[i]] == C_SPACE)
 				i++;
@@ -130,18 +131,18 @@ prescan(struct arena *a, const unsigned char *buf, size_t len, size_t skip,
 			if (++depth > lim->max_depth) {
 				err->line = line_at(buf, i);
 				err->offset = (long)(i + skip);
-				snprintf(err->msg, sizeof(err->msg), "line %ld: "
-				    "JSON nested deeper than %u levels "
-				    "(limits.max_depth)", err->line,
+				snprintf(err->msg, sizeof(err->msg),
+				    "line %ld: JSON nested deeper than %u "
+				    "levels (limits.max_depth)", err->line,
 				    lim->max_depth);
 				return -1;
 			}
+			bit = (uint64_t)1 << (depth % 64);
 			if (c == '[') {
-				arrays[depth / 64] |= (uint64_t)1 << (depth % 64);
+				arrays[depth / 64] |= bit;
 				opened = 1;
 			} else {
-				arrays[depth / 64] &=
-				    ~((uint64_t)1 << (depth % 64));
+				arrays[depth / 64] &= ~bit;
 			}
 			break;
 		case C_CLOSE:
@@ -152,7 +153,8 @@ prescan(struct arena *a, const unsigned char *buf, size_t len, size_t skip,
 			nodes++;
 			break;
 		case C_COMMA:
-			if (depth > 0 && (arrays[depth / 64] >> (depth % 64) & 1))
+			if (depth > 0 &&
+			    (arrays[depth / 64] >> (depth % 64) & 1))
 				nodes++;
 			break;
 		default:
@@ -230,9 +232,10 @@ jsonsafe_parse(struct arena *a, const unsigned char *buf, size_t len,
 			    "nested deeper than %u levels (limits.max_depth)",
 			    err->line, lim->max_depth);
 		else
-			snprintf(err->msg, sizeof(err->msg), "line %ld: JSON is "
-			    "not well-formed: %s (byte offset %zu)", err->line,
-			    json_tokener_error_desc(jerr), end + skip);
+			snprintf(err->msg, sizeof(err->msg), "line %ld: JSON "
+			    "is not well-formed: %s (byte offset %zu)",
+			    err->line, json_tokener_error_desc(jerr),
+			    end + skip);
 		return NULL;
 	}
 	while (end < len && (buf[end] == ' ' || buf[end] == '\t' ||

@@ -226,8 +226,8 @@ main(int argc, char **argv)
 	}
 	mb = (double)bytes * (double)passes / 1e6;
 	printf("%s: %zu files, %.3f MB, %zu referrals a pass; %ld passes, "
-	    "best of %ld rounds (CPU time)\n", p->name, ndocs, (double)bytes / 1e6, refs,
-	    passes, rounds);
+	    "best of %ld rounds (CPU time)\n", p->name, ndocs,
+	    (double)bytes / 1e6, refs, passes, rounds);
 	printf("  %-28s %9.1f MB/s %11.0f docs/s %11.0f referrals/s\n",
 	    "parse_document", mb / best_parse,
 	    (double)ndocs * (double)passes / best_parse,

@@ -458,7 +458,8 @@ check_uk_referral(const char *format)
 	    "Referral to cardiology service");
 	CHECK_HAS(r->reason_text, "Suspected heart failure\nBreathless on "
 	    "exertion");
-	CHECK_HAS(r->reason_text, "ECG: atrial fibrillation, rate 96."); /* b64 */
+	/* The base64 text attachment. */
+	CHECK_HAS(r->reason_text, "ECG: atrial fibrillation, rate 96.");
 	CHECK_STR(r->results_text, "NT-proBNP: 2100 ng/L");
 	CHECK_STR(r->medication_text, "Bisoprolol 2.5mg tablets: One tablet "
 	    "once a day");
@@ -706,7 +707,8 @@ test_limits(void)
 	CHECK_INT(parse_lim(DATA, "uk_referral_r4.json", &lim), 0);
 	r = res.v[0];
 	CHECK_STR(r->reason_text, "Suspected heart fail");
-	CHECK(warned(r, "clinical text cut to 20 bytes (limits.max_field)"));
+	CHECK(warned(r, "clinical text cut to 20 bytes "
+	    "(limits.max_field_bytes)"));
 
 	parse_limits_default(&lim);
 	lim.max_bytes = 100;
@@ -772,8 +774,8 @@ test_samples(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s/conf/samples/%s", PARS_SOURCE_DIR,
-		    samples[i].practice);
+		snprintf(dir, sizeof(dir), "%s/conf/samples/%s",
+		    PARS_SOURCE_DIR, samples[i].practice);
 		CHECK_INT(parse_file(dir, samples[i].file), 0);
 		CHECK_INT(res.n, 1);
 		if (res.n != 1)
