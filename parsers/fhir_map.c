@@ -673,8 +673,18 @@ add_line(const struct map *m, const char **acc, const char *s)
 	for (p = *acc; p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (strncmp(p, s, n) == 0 && (p[n] == '\0' || p[n] == '\n'))
 			return;
-	*acc = *acc ? arena_printf(m->a, "%s\n%.*s", *acc, (int)n, s) :
-		      arena_strndup(m->a, s, n);
+	if (*acc == NULL) {
+		*acc = arena_strndup(m->a, s, n);
+	} else {
+		size_t old = strlen(*acc);
+		char *t = arena_alloc(m->a, old + 1 + n + 1);
+
+		memcpy(t, *acc, old);
+		t[old] = '\n';
+		memcpy(t + old + 1, s, n);
+		t[old + 1 + n] = '\0';
+		*acc = t;
+	}
 }
 
 /* Reads one coding; returns what kind it was. */

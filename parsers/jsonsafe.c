@@ -3,14 +3,21 @@
  *
  * The text must be valid UTF-8 (text.h's strict rule: no overlong
  * forms, no surrogates).  Then the number of values is bounded before
- * json-c allocates anything.  Every value but the first needs two bytes of
- * its own (one of it and the ',', ':' or '[' before it), so len bytes hold
- * at most (len + 1) / 2 values: when that is within limits.max_nodes
- * nothing more is needed.  Otherwise a small lexer counts exactly (the
- * top value, one per ':', one per array element; it tracks strings and one
- * bit a level for array or object) and stops at the first value or level
- * over the limits.  json-c's own depth limit is set to limits.max_depth
- * too, so depth is bounded on both paths.
+ * json-c allocates anything, most cheaply first:
+ *
+ *   - every value but the first needs two bytes of its own (one of it and
+ *     the ',', ':' or '[' before it), so len bytes hold at most
+ *     (len + 1) / 2 values;
+ *   - every value but the first follows a ':' (a member's), a ',' or a
+ *     '[' (an element's), so there are at most 1 + the number of those
+ *     bytes, counted anywhere, strings included;
+ *   - only when both bounds pass limits.max_nodes, a small lexer counts
+ *     exactly (the top value, one per ':', one per array element; it
+ *     tracks strings and one bit a level for array or object) and stops
+ *     at the first value or level over the limits.
+ *
+ * json-c's own depth limit is set to limits.max_depth too, so depth is
+ * bounded on every path.
  */
 #include "jsonsafe.h"
 
@@ -72,6 +79,22 @@ static const unsigned char byte_class[256] = {
     ['"'] = C_QUOTE, ['['] = C_OPEN, ['{'] = C_OPEN, [']'] = C_CLOSE,
     ['}'] = C_CLOSE, [':'] = C_COLON, [','] = C_COMMA,
 };
+
+/* 1 + the number of ':', ',' and '[' bytes (at least the number of
+ * values), counting no further than max + 1. */
+static size_t
+value_bound(const unsigned char *buf, size_t len, size_t max)
+{
+	static const char seps[] = ":,[";
+	const unsigned char *p, *end = buf + len;
+	size_t n = 1, k;
+
+	for (k = 0; k < sizeof(seps) - 1 && n <= max; k++)
+		for (p = buf; n <= max && (p = memchr(p, seps[k],
+		    (size_t)(end - p))) != NULL; p++)
+			n++;
+	return n;
+}
 
 /* Offset just past the string whose opening quote is at i, or len. */
 static size_t
@@ -198,6 +221,7 @@ jsonsafe_parse(struct arena *a, const unsigned char *buf, size_t len,
 		return NULL;
 	}
 	if ((len + 1) / 2 > lim->max_nodes &&
+	    value_bound(buf, len, lim->max_nodes) > lim->max_nodes &&
 	    prescan(a, buf, len, skip, lim, err) < 0)
 		return NULL;
 	/* json-c's depth d allows exactly d nested arrays and objects. */
