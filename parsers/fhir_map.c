@@ -1653,7 +1653,7 @@ fhir_map_document(const struct fhir_view *v, const void *root,
 		    "it has no resourceType, so it is not a FHIR resource");
 	if (!fhir_is_resource_type(type))
 		return parse_fail(res, 0, -1, "no referral in this document: "
-		    "its resourceType is not a FHIR resource type");
+		    "it names a resource type that FHIR does not have");
 	if (strcmp(type, "Bundle") == 0)
 		return map_bundle(&m, root);
 	if (strcmp(type, "ServiceRequest") == 0) {

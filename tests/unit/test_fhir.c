@@ -601,8 +601,8 @@ test_refusals(void)
 	check_err("err_truncated.xml", "XML is not well-formed");
 	check_err("err_trailing_data.json", "line 2: JSON is not well-formed");
 	check_err("err_comment.json", "line 3: JSON is not well-formed");
-	check_err("err_wrong_resource_type.json", "its resourceType is not a "
-	    "FHIR resource type");
+	check_err("err_wrong_resource_type.json", "it names a resource type "
+	    "that FHIR does not have");
 	check_err("err_no_resource_type.json", "it has no resourceType");
 	check_err("err_json_array.json", "not a JSON object");
 	check_err("err_no_namespace.xml", "not in the FHIR namespace");
