@@ -64,6 +64,7 @@
  * element paths, entry positions and codes whose shape is checked.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,13 +75,37 @@
 #include "parser.h"
 #include "text.h"
 
-#define MAX_HOPS 4 /* references followed from one element */
+#define MAX_HOPS 4    /* references followed from one element */
+#define MAX_CODES 256 /* diagnoses, and procedures, kept a referral */
+#define MAX_SAID 4    /* warnings of one kind a referral */
 
-/* An index slot: a fullUrl or a resource id (an id has no ':' or '/',
- * so the two do not meet), and the resource. */
+/*
+ * An index slot: a Bundle entry's fullUrl or resource id (scope NULL; an
+ * id has no ':' or '/', so the two do not meet), or the id of a resource
+ * contained in scope.
+ */
 struct slot {
 	const char *key;
+	const void *scope;
 	const void *res;
+};
+
+/* A map keyed by a node (Practitioner -> ODS code, the focus set). */
+struct pslot {
+	const void *key;
+	const char *val;
+};
+
+struct pmap {
+	struct pslot *v;
+	size_t cap;
+};
+
+/* A text field being built: lines, at most limits.max_field_bytes. */
+struct text {
+	char *p;
+	size_t len, cap;
+	int cut;
 };
 
 /* What a Bundle entry holds, for choosing and describing referrals. */
@@ -96,8 +121,10 @@ struct map {
 	struct arena *a;
 	const struct parse_limits *lim;
 	struct parse_result *res;
-	struct slot *idx; /* fullUrl or id -> resource */
-	size_t idx_cap;
+	struct slot *idx; /* fullUrl, id, contained id -> resource */
+	size_t idx_cap, idx_n;
+	struct pmap roles; /* Practitioner -> its PractitionerRole's ODS */
+	struct pmap focus; /* the MessageHeader's focus resources */
 	struct entry *ent;
 	size_t nent;
 	const void *header; /* the MessageHeader of a message Bundle */
@@ -120,8 +147,9 @@ struct rstate {
 	int stu3;
 	enum ref_priority ers_prio;
 	const char *pathway_start, *clinical_first, *occurrence;
-	const char *reason, *results, *medication;
-	int reason_cut;
+	struct text reason, results, medication;
+	int codes_full;	   /* a code list reached MAX_CODES */
+	int unresolved_said; /* "not in the document" warnings given */
 };
 
 /* --- the view, with NULL in giving NULL out --- */
@@ -253,20 +281,19 @@ enum csys {
 };
 
 /*
- * s lowercased (ASCII) into buf, or into the arena when it is longer;
- * matching a lowercased copy with strstr is much cheaper than a
- * case-blind search per pattern.
+ * The first n - 1 bytes of s lowercased (ASCII) into buf: matching a
+ * lowercased copy with strstr is much cheaper than a case-blind search
+ * per pattern, and no system or extension URL worth knowing is longer.
  */
 static const char *
-lower(const struct map *m, const char *s, char *buf, size_t n)
+lower(const char *s, char *buf, size_t n)
 {
-	size_t len = strlen(s), i;
-	char *out = len < n ? buf : arena_alloc(m->a, len + 1);
+	size_t i;
 
-	for (i = 0; i < len; i++)
-		out[i] = (char)tolower((unsigned char)s[i]);
-	out[len] = '\0';
-	return out;
+	for (i = 0; s[i] != '\0' && i + 1 < n; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = '\0';
+	return buf;
 }
 
 /* How code systems are told apart, first match wins; in lower case. */
@@ -300,7 +327,7 @@ code_system(const struct map *m, const char *sys)
 
 	if (sys == NULL)
 		return CSYS_OTHER;
-	l = lower(m, sys, buf, sizeof(buf));
+	l = lower(sys, buf, sizeof(buf));
 	n = strlen(l);
 	for (i = 0; i < sizeof(csys_rules) / sizeof(csys_rules[0]); i++) {
 		k = strlen(csys_rules[i].s);
@@ -316,49 +343,71 @@ code_system(const struct map *m, const char *sys)
 	return CSYS_OTHER;
 }
 
-/* --- the resource index (open addressing, FNV-1a) --- */
+/* --- the resource index and node maps (open addressing) --- */
 
 static size_t
-hash(const char *s, size_t n)
+ptr_hash(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x;
+}
+
+/* FNV-1a of the key, mixed with the scope. */
+static size_t
+hash(const char *s, size_t n, const void *scope)
 {
 	size_t h = 2166136261u;
 
 	while (n-- > 0)
 		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	return h ^ ptr_hash(scope);
 }
 
-/* Sizes the index for n resources (two keys each, load at most 3/4). */
+static size_t
+table_size(size_t n)
+{
+	size_t cap = 64;
+
+	while (cap * 3 < n * 4) /* load at most 3/4 */
+		cap *= 2;
+	return cap;
+}
+
+/* Sizes the index for n keys, once. */
 static void
 index_init(struct map *m, size_t n)
 {
-	m->idx_cap = 64;
-	while (m->idx_cap * 3 < 2 * n * 4)
-		m->idx_cap *= 2;
+	m->idx_cap = table_size(n);
 	m->idx = arena_zalloc(m->a, m->idx_cap * sizeof(*m->idx));
 }
 
 /* Adds a key.  Linear probing keeps the order of insertion along a
  * chain, so the first resource added under a key wins. */
 static void
-index_add(struct map *m, const char *key, const void *res)
+index_add(struct map *m, const char *key, const void *scope, const void *res)
 {
 	size_t i;
 
-	if (key == NULL || *key == '\0')
+	if (key == NULL || *key == '\0' || (m->idx_n + 1) * 4 > m->idx_cap * 3)
 		return;
-	for (i = hash(key, strlen(key)) & (m->idx_cap - 1);
+	for (i = hash(key, strlen(key), scope) & (m->idx_cap - 1);
 	     m->idx[i].key != NULL; i = (i + 1) & (m->idx_cap - 1))
 		;
 	m->idx[i].key = key;
+	m->idx[i].scope = scope;
 	m->idx[i].res = res;
+	m->idx_n++;
 }
 
-/* The resource under key (n bytes), with type (typelen bytes) when type
- * is not NULL; NULL when there is none. */
+/* The resource under key (n bytes) in scope, with type (typelen bytes)
+ * when type is not NULL; NULL when there is none. */
 static const void *
-index_find(const struct map *m, const char *key, size_t n, const char *type,
-    size_t typelen)
+index_find(const struct map *m, const char *key, size_t n, const void *scope,
+    const char *type, size_t typelen)
 {
 	const struct slot *sl;
 	const char *t;
@@ -366,10 +415,11 @@ index_find(const struct map *m, const char *key, size_t n, const char *type,
 
 	if (m->idx_cap == 0)
 		return NULL;
-	for (i = hash(key, n) & (m->idx_cap - 1); m->idx[i].key != NULL;
+	for (i = hash(key, n, scope) & (m->idx_cap - 1); m->idx[i].key != NULL;
 	     i = (i + 1) & (m->idx_cap - 1)) {
 		sl = &m->idx[i];
-		if (strncmp(sl->key, key, n) != 0 || sl->key[n] != '\0')
+		if (sl->scope != scope || strncmp(sl->key, key, n) != 0 ||
+		    sl->key[n] != '\0')
 			continue;
 		if (type == NULL)
 			return sl->res;
@@ -379,6 +429,75 @@ index_find(const struct map *m, const char *key, size_t n, const char *type,
 			return sl->res;
 	}
 	return NULL;
+}
+
+/* Indexes the resources res contains under their ids, scoped to res. */
+static void
+index_contained(struct map *m, const void *res)
+{
+	const void *c, *r;
+	struct fhir_iter it;
+
+	EACH(m, it, c, res, "contained")
+		if ((r = m->o->resource(m->v, c)) != NULL)
+			index_add(m, str(m, r, "id"), res, r);
+}
+
+static size_t
+count(const struct map *m, const void *node, const char *name)
+{
+	const void *x;
+	struct fhir_iter it;
+	size_t n = 0;
+
+	EACH(m, it, x, node, name)
+		n++;
+	return n;
+}
+
+static void
+pmap_init(const struct map *m, struct pmap *p, size_t n)
+{
+	p->cap = table_size(n);
+	p->v = arena_zalloc(m->a, p->cap * sizeof(*p->v));
+}
+
+static struct pslot *
+pmap_slot(const struct pmap *p, const void *key)
+{
+	size_t i;
+
+	if (p->cap == 0 || key == NULL)
+		return NULL;
+	for (i = ptr_hash(key) & (p->cap - 1); p->v[i].key != NULL &&
+	     p->v[i].key != key; i = (i + 1) & (p->cap - 1))
+		;
+	return &p->v[i];
+}
+
+/* Sets key to val unless key is there already (the first one wins). */
+static void
+pmap_put(struct pmap *p, const void *key, const char *val)
+{
+	struct pslot *sl = pmap_slot(p, key);
+
+	if (sl != NULL && sl->key == NULL) {
+		sl->key = key;
+		sl->val = val;
+	}
+}
+
+/* 1 when key is there; its value in *val. */
+static int
+pmap_get(const struct pmap *p, const void *key, const char **val)
+{
+	const struct pslot *sl = pmap_slot(p, key);
+
+	if (sl == NULL || sl->key == NULL)
+		return 0;
+	if (val != NULL)
+		*val = sl->val;
+	return 1;
 }
 
 /*
@@ -393,26 +512,17 @@ static const void *
 resolve_in(const struct map *m, const void *container, const void *ref,
     const void **inner)
 {
-	const char *s = str(m, ref, "reference"), *id;
-	const void *c, *r;
-	struct fhir_iter it;
+	const char *s = str(m, ref, "reference");
+	const void *r;
 
 	if (s == NULL || *s == '\0')
 		return NULL;
 	if (inner != NULL)
 		*inner = container;
-	if (s[0] == '#') {
-		if (s[1] == '\0')
-			return container;
-		EACH(m, it, c, container, "contained") {
-			r = m->o->resource(m->v, c);
-			if ((id = str(m, r, "id")) != NULL &&
-			    strcmp(id, s + 1) == 0)
-				return r;
-		}
-		return NULL;
-	}
-	if ((r = index_find(m, s, strlen(s), NULL, 0)) == NULL) {
+	if (s[0] == '#')
+		return s[1] == '\0' ? container :
+		    index_find(m, s + 1, strlen(s + 1), container, NULL, 0);
+	if ((r = index_find(m, s, strlen(s), NULL, NULL, 0)) == NULL) {
 		/* Type/id from the end, before any /_history/. */
 		const char *end = strstr(s, "/_history/"), *rid, *type;
 
@@ -424,7 +534,7 @@ resolve_in(const struct map *m, const void *container, const void *ref,
 			return NULL;
 		for (type = rid - 1; type > s && type[-1] != '/'; type--)
 			;
-		r = index_find(m, rid, (size_t)(end - rid), type,
+		r = index_find(m, rid, (size_t)(end - rid), NULL, type,
 		    (size_t)(rid - 1 - type));
 	}
 	if (r != NULL && inner != NULL)
@@ -456,28 +566,42 @@ ref_type(const struct map *m, const void *ref)
 
 /* --- people and organisations --- */
 
+/* A person's name (prefix, given names, family), at most 255 bytes. */
 static const char *
 human_name(const struct map *m, const void *names)
 {
-	const char *family, *text, *prefix, *g, *given = NULL;
-	const void *n = names, *x;
+	const char *family, *text, *prefix, *g;
+	const void *x;
 	struct fhir_iter it;
+	char out[256];
+	size_t len = 0, k;
+	int given = 0;
 
-	if (n == NULL)
+	if (names == NULL)
 		return NULL;
-	family = str(m, n, "family");
-	prefix = str(m, n, "prefix");
-	text = str(m, n, "text");
-	EACH(m, it, x, n, "given") {
-		if ((g = val(m, x)) != NULL && *g != '\0')
-			given = given ? arena_printf(m->a, "%s %s", given, g)
-				      : g;
+	family = str(m, names, "family");
+	prefix = str(m, names, "prefix");
+	text = str(m, names, "text");
+	out[0] = '\0';
+	if (prefix != NULL)
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s ",
+		    prefix);
+	k = 0;
+	EACH(m, it, x, names, "given") {
+		if (++k > 4 || len >= sizeof(out) - 1)
+			break;
+		if ((g = val(m, x)) != NULL && *g != '\0') {
+			len += (size_t)snprintf(out + len, sizeof(out) - len,
+			    "%s ", g);
+			given = 1;
+		}
 	}
-	if (family == NULL && given == NULL)
-		return keep(m, text);
-	return keep(m, arena_printf(m->a, "%s%s%s%s%s",
-	    prefix ? prefix : "", prefix ? " " : "", given ? given : "",
-	    given ? " " : "", family ? family : ""));
+	if (family == NULL && !given)
+		return text ? keep(m, arena_strndup(m->a, text,
+		    strnlen(text, 255))) : NULL;
+	if (family != NULL && len < sizeof(out) - 1)
+		snprintf(out + len, sizeof(out) - len, "%s", family);
+	return keep(m, out);
 }
 
 static void
@@ -619,30 +743,16 @@ party_ref(const struct map *m, const void *container, const void *ref,
 static const char *
 role_org(const struct map *m, const void *person)
 {
-	struct party q;
-	size_t i;
+	const char *ods = NULL;
 
-	if (person == NULL)
-		return NULL;
-	for (i = 0; i < m->nent; i++) {
-		const void *role = m->ent[i].res;
-
-		if (!is_type(m, role, "PractitionerRole") ||
-		    resolve(m, role, get(m, role, "practitioner")) != person)
-			continue;
-		memset(&q, 0, sizeof(q));
-		party_ref(m, role, get(m, role, "organization"), &q, 1);
-		if (q.ods != NULL)
-			return q.ods;
-	}
-	return NULL;
+	return pmap_get(&m->roles, person, &ods) ? ods : NULL;
 }
 
 /* --- building the referral --- */
 
 static void
-add_code(const struct map *m, struct ref_codes *c, enum code_system cs,
-    const char *code, const char *text)
+add_code(const struct map *m, struct rstate *st, struct ref_codes *c,
+    enum code_system cs, const char *code, const char *text)
 {
 	size_t i;
 
@@ -651,18 +761,26 @@ add_code(const struct map *m, struct ref_codes *c, enum code_system cs,
 	for (i = 0; i < c->n; i++)
 		if (c->v[i].system == cs && strcmp(c->v[i].code, code) == 0)
 			return;
-	ref_codes_add(m->a, c, cs, code, keep(m, text));
+	if (c->n >= MAX_CODES) {
+		st->codes_full = 1;
+		return;
+	}
+	ref_codes_add(m->a, c, cs, code, text);
 }
 
-/* Appends a line of text (trimmed) to *acc, skipping a repeat of a line
- * already there. */
+/*
+ * Appends a line (trimmed) to t, in amortised constant time a byte: the
+ * buffer doubles.  A line that repeats one already there is dropped
+ * (looked for while t is short, so that many lines stay linear), and
+ * nothing is added past limits.max_field_bytes (t->cut says so).
+ */
 static void
-add_line(const struct map *m, const char **acc, const char *s)
+add_line(const struct map *m, struct text *t, const char *s)
 {
+	size_t n, sep, need, cap, max = m->lim->max_field;
 	const char *p;
-	size_t n;
 
-	if (s == NULL)
+	if (s == NULL || t->cut)
 		return;
 	while (isspace((unsigned char)*s))
 		s++;
@@ -670,21 +788,33 @@ add_line(const struct map *m, const char **acc, const char *s)
 		;
 	if (n == 0)
 		return;
-	for (p = *acc; p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (strncmp(p, s, n) == 0 && (p[n] == '\0' || p[n] == '\n'))
+	if (t->len <= 4096)
+		for (p = t->p; p != NULL;
+		     p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+			if (strncmp(p, s, n) == 0 &&
+			    (p[n] == '\0' || p[n] == '\n'))
+				return;
+	sep = t->len > 0;
+	if (t->len + sep + n > max) {
+		n = max > t->len + sep ? max - t->len - sep : 0;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		t->cut = 1;
+		if (n == 0)
 			return;
-	if (*acc == NULL) {
-		*acc = arena_strndup(m->a, s, n);
-	} else {
-		size_t old = strlen(*acc);
-		char *t = arena_alloc(m->a, old + 1 + n + 1);
-
-		memcpy(t, *acc, old);
-		t[old] = '\n';
-		memcpy(t + old + 1, s, n);
-		t[old + 1 + n] = '\0';
-		*acc = t;
 	}
+	need = t->len + sep + n + 1;
+	if (need > t->cap) {
+		for (cap = t->cap ? t->cap : 256; cap < need; cap *= 2)
+			;
+		t->p = arena_grow(m->a, t->p, t->len ? t->len + 1 : 0, cap);
+		t->cap = cap;
+	}
+	if (sep)
+		t->p[t->len++] = '\n';
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
 }
 
 /* Reads one coding; returns what kind it was. */
@@ -755,11 +885,11 @@ concept_codes(const struct map *m, struct rstate *st, const void *cc,
 
 		d = str(m, cd, "display");
 		if (cs == CSYS_SNOMED)
-			add_code(m, c, CS_SNOMED, code, d ? d : text);
+			add_code(m, st, c, CS_SNOMED, code, d ? d : text);
 		else if (cs == CSYS_ICD10 && !procedures)
-			add_code(m, c, CS_ICD10, code, d ? d : text);
+			add_code(m, st, c, CS_ICD10, code, d ? d : text);
 		else if (cs == CSYS_OPCS4 && procedures)
-			add_code(m, c, CS_OPCS4, code, d ? d : text);
+			add_code(m, st, c, CS_OPCS4, code, d ? d : text);
 	}
 }
 
@@ -793,7 +923,7 @@ take_extensions(const struct map *m, struct rstate *st, const void *el,
 		url = m->o->url(m->v, x);
 		if (url == NULL)
 			continue;
-		url = lower(m, url, ubuf, sizeof(ubuf));
+		url = lower(url, ubuf, sizeof(ubuf));
 		if (strstr(url, "ereferralpathwaystart")) {
 			take_date(m, st, str(m, x, "valueInstant") ?
 			    str(m, x, "valueInstant") :
@@ -849,7 +979,7 @@ search_criteria(const struct map *m, struct rstate *st, const void *params)
 			continue;
 		if (take_coding(m, st, c) == CSYS_SNOMED &&
 		    str_ieq(str(m, p, "name"), "clinicalTerm"))
-			add_code(m, &st->r->diagnoses, CS_SNOMED,
+			add_code(m, st, &st->r->diagnoses, CS_SNOMED,
 			    str(m, c, "code"), str(m, c, "display"));
 	}
 }
@@ -931,6 +1061,8 @@ take_observation(const struct map *m, struct rstate *st, const void *obs)
 	const void *code = get(m, obs, "code"), *q, *cc;
 	const char *name = str(m, code, "text"), *value = NULL, *unit = NULL;
 
+	if (st->results.cut)
+		return;
 	if (name == NULL)
 		name = str(m, get(m, code, "coding"), "display");
 	if ((q = get(m, obs, "valueQuantity")) != NULL) {
@@ -963,6 +1095,8 @@ take_medication(const struct map *m, struct rstate *st, const void *med)
 	const void *cc = get(m, med, "medicationCodeableConcept");
 	const char *name = str(m, cc, "text"), *dose;
 
+	if (st->medication.cut)
+		return;
 	if (name == NULL)
 		name = str(m, get(m, cc, "coding"), "display");
 	if (name == NULL)
@@ -1042,7 +1176,7 @@ take_reasons(const struct map *m, struct rstate *st)
 
 static void
 take_patient(const struct map *m, struct rstate *st, const void *ref,
-    const void **gp_holder)
+    const void **gp_holder, const void **gp_container)
 {
 	struct referral *r = st->r;
 	const void *p, *x;
@@ -1055,7 +1189,7 @@ take_patient(const struct map *m, struct rstate *st, const void *ref,
 		    "patient");
 		return;
 	}
-	p = resolve(m, st->container, ref);
+	p = resolve_in(m, st->container, ref, gp_container);
 	if (p != NULL && !is_type(m, p, "Patient")) {
 		t = type_of(m, p);
 		referral_warn(m->a, r, "the subject is a%s %s, not a Patient",
@@ -1093,9 +1227,16 @@ warn_party(const struct map *m, struct rstate *st, const struct party *p,
     const char *role)
 {
 	if (p->unresolved && p->ods == NULL && p->gp == NULL &&
-	    p->sds == NULL && p->gmc == NULL)
-		referral_warn(m->a, st->r, "the %s%s%s is not in the document",
-		    role, p->type ? " " : "", p->type ? p->type : "");
+	    p->sds == NULL && p->gmc == NULL) {
+		if (st->unresolved_said < MAX_SAID)
+			referral_warn(m->a, st->r, "the %s%s%s is not in the "
+			    "document", role, p->type ? " " : "",
+			    p->type ? p->type : "");
+		else if (st->unresolved_said == MAX_SAID)
+			referral_warn(m->a, st->r, "more references are not "
+			    "in the document");
+		st->unresolved_said++;
+	}
 	if (p->bad_gmp)
 		referral_warn(m->a, st->r, "the %s's gmp-number identifier "
 		    "is not a G code (G and 7 digits)", role);
@@ -1106,7 +1247,8 @@ warn_party(const struct map *m, struct rstate *st, const struct party *p,
 
 /* Referrer and practice. */
 static void
-take_requester(const struct map *m, struct rstate *st, const void *gp_holder)
+take_requester(const struct map *m, struct rstate *st, const void *gp_holder,
+    const void *gp_container)
 {
 	struct referral *r = st->r;
 	const void *req = get(m, st->res, "requester"), *x;
@@ -1137,7 +1279,7 @@ take_requester(const struct map *m, struct rstate *st, const void *gp_holder)
 	if (p.ods == NULL && gp_holder != NULL) {
 		EACH(m, it, x, gp_holder, "generalPractitioner") {
 			memset(&q, 0, sizeof(q));
-			party_ref(m, gp_holder, x, &q, 0);
+			party_ref(m, gp_container, x, &q, 0);
 			if (q.ods == NULL)
 				q.ods = role_org(m, q.person);
 			if (q.ods != NULL) {
@@ -1210,21 +1352,15 @@ source_id(const struct map *m, struct rstate *st, const char *full_url)
 	return keep(m, full_url);
 }
 
-/* The text fields, cut to limits.max_field_bytes. */
+/* A text field's value, with a warning when it was cut. */
 static const char *
-cut(const struct map *m, struct rstate *st, const char *s, const char *what)
+text_value(const struct map *m, struct rstate *st, const struct text *t,
+    const char *what)
 {
-	size_t n = m->lim->max_field;
-	char *t;
-
-	if (s == NULL || strlen(s) <= n)
-		return s;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	t = arena_strndup(m->a, s, n);
-	referral_warn(m->a, st->r, "%s cut to %zu bytes "
-	    "(limits.max_field_bytes)", what, m->lim->max_field);
-	return t;
+	if (t->cut)
+		referral_warn(m->a, st->r, "%s cut to %zu bytes "
+		    "(limits.max_field_bytes)", what, m->lim->max_field);
+	return t->len > 0 ? t->p : NULL;
 }
 
 static struct referral *
@@ -1257,9 +1393,13 @@ finish_referral(const struct map *m, struct rstate *st, const char *authored)
 		referral_warn(m->a, r, "no referral date");
 	if (st->ers_prio != REF_PRIO_UNKNOWN)
 		r->priority = st->ers_prio;
-	r->reason_text = cut(m, st, st->reason, "clinical text");
-	r->results_text = cut(m, st, st->results, "results text");
-	r->medication_text = cut(m, st, st->medication, "medication text");
+	r->reason_text = text_value(m, st, &st->reason, "clinical text");
+	r->results_text = text_value(m, st, &st->results, "results text");
+	r->medication_text = text_value(m, st, &st->medication,
+	    "medication text");
+	if (st->codes_full)
+		referral_warn(m->a, r, "more than %d diagnosis or procedure "
+		    "codes: the rest not kept", MAX_CODES);
 }
 
 /* An R4 ServiceRequest or an STU3 ReferralRequest. */
@@ -1268,7 +1408,7 @@ map_request(struct map *m, const void *res, const char *full_url, int stu3)
 {
 	struct rstate st;
 	struct referral *r;
-	const void *x, *gp_holder = NULL;
+	const void *x, *gp_holder = NULL, *gp_container = NULL;
 	struct fhir_iter it;
 	const char *s, *authored = NULL;
 
@@ -1309,8 +1449,9 @@ map_request(struct map *m, const void *res, const char *full_url, int stu3)
 		s = str(m, get(m, res, "occurrencePeriod"), "start");
 	take_date(m, &st, s, &st.occurrence, "occurrence");
 
-	take_patient(m, &st, get(m, res, "subject"), &gp_holder);
-	take_requester(m, &st, gp_holder);
+	take_patient(m, &st, get(m, res, "subject"), &gp_holder,
+	    &gp_container);
+	take_requester(m, &st, gp_holder, gp_container);
 	take_performers(m, &st);
 	take_reasons(m, &st);
 	EACH(m, it, x, res, "note")
@@ -1465,13 +1606,14 @@ bundle_type(const struct map *m, const void *bundle)
 	return NULL;
 }
 
-/* "Patient, Organization, Encounter" for the entries' types. */
+/* "Patient, Organization, Encounter" for the entries' types: the first
+ * six kinds, in order. */
 static const char *
 type_summary(const struct map *m)
 {
-	const char *out = "", *t;
-	size_t i, k, shown = 0;
-	int unknown = 0;
+	const char *shown[6], *t, *out = "";
+	size_t i, k, nshown = 0;
+	int unknown = 0, more = 0;
 
 	for (i = 0; i < m->nent; i++) {
 		t = m->ent[i].type;
@@ -1479,17 +1621,19 @@ type_summary(const struct map *m)
 			unknown = 1;
 			continue;
 		}
-		for (k = 0; k < i; k++)
-			if (m->ent[k].type && strcmp(m->ent[k].type, t) == 0)
-				break;
-		if (k < i)
+		for (k = 0; k < nshown && strcmp(shown[k], t) != 0; k++)
+			;
+		if (k < nshown)
 			continue;
-		if (shown++ == 6) {
-			out = arena_printf(m->a, "%s, ...", out);
-			break;
+		if (nshown == 6) {
+			more = 1;
+			continue;
 		}
+		shown[nshown++] = t;
 		out = arena_printf(m->a, "%s%s%s", out, *out ? ", " : "", t);
 	}
+	if (more)
+		out = arena_printf(m->a, "%s, ...", out);
 	if (unknown)
 		out = arena_printf(m->a, "%s%sresources of unknown type", out,
 		    *out ? ", " : "");
@@ -1538,14 +1682,21 @@ read_entries(struct map *m, const void *bundle)
 	const void *e, *holder, *r;
 	struct fhir_iter it;
 	const char *type;
-	size_t n = 0;
+	size_t n = 0, keys = 0;
 	int bare = 0;
 
-	/* Sized once: the entries and an index of twice as many keys. */
-	EACH(m, it, e, bundle, "entry")
+	/* Sized once: the entries, and an index of their fullUrls, ids and
+	 * contained resources. */
+	EACH(m, it, e, bundle, "entry") {
+		holder = get(m, e, "resource");
+		r = holder ? m->o->resource(m->v, holder) : NULL;
+		if (r == NULL)
+			r = m->o->resource(m->v, e);
 		n++;
+		keys += 2 + count(m, r, "contained");
+	}
 	m->ent = arena_alloc(m->a, (n ? n : 1) * sizeof(*m->ent));
-	index_init(m, n);
+	index_init(m, keys);
 	EACH(m, it, e, bundle, "entry") {
 		holder = get(m, e, "resource");
 		r = holder ? m->o->resource(m->v, holder) : NULL;
@@ -1560,8 +1711,9 @@ read_entries(struct map *m, const void *bundle)
 		m->ent[m->nent].mode = str(m, get(m, e, "search"), "mode");
 		m->ent[m->nent].line = m->o->line(m->v, r);
 		m->nent++;
-		index_add(m, str(m, e, "fullUrl"), r);
-		index_add(m, str(m, r, "id"), r);
+		index_add(m, str(m, e, "fullUrl"), NULL, r);
+		index_add(m, str(m, r, "id"), NULL, r);
+		index_contained(m, r);
 		if (m->header == NULL && type != NULL &&
 		    strcmp(type, "MessageHeader") == 0)
 			m->header = r;
@@ -1570,6 +1722,41 @@ read_entries(struct map *m, const void *bundle)
 		parse_warn(m->a, m->res, "Bundle entries hold their resources "
 		    "directly instead of in entry.resource; read as if they "
 		    "did");
+}
+
+/*
+ * Which organisation each Practitioner works for, from the Bundle's
+ * PractitionerRoles (the first with an ODS code), and the message's
+ * focus: both looked up per referral, so made once.
+ */
+static void
+read_roles_and_focus(struct map *m)
+{
+	const void *person, *f, *r;
+	struct fhir_iter it;
+	struct party q;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nent; i++)
+		n += is_type(m, m->ent[i].res, "PractitionerRole");
+	pmap_init(m, &m->roles, n);
+	for (i = 0; i < m->nent; i++) {
+		const void *role = m->ent[i].res;
+
+		if (!is_type(m, role, "PractitionerRole"))
+			continue;
+		person = resolve(m, role, get(m, role, "practitioner"));
+		if (person == NULL || pmap_get(&m->roles, person, NULL))
+			continue;
+		memset(&q, 0, sizeof(q));
+		party_ref(m, role, get(m, role, "organization"), &q, 1);
+		if (q.ods != NULL)
+			pmap_put(&m->roles, person, q.ods);
+	}
+	pmap_init(m, &m->focus, count(m, m->header, "focus"));
+	EACH(m, it, f, m->header, "focus")
+		if ((r = resolve(m, m->header, f)) != NULL)
+			pmap_put(&m->focus, r, "");
 }
 
 static int
@@ -1583,13 +1770,7 @@ is_request(const char *type)
 static int
 in_focus(const struct map *m, size_t i)
 {
-	const void *f;
-	struct fhir_iter it;
-
-	EACH(m, it, f, m->header, "focus")
-		if (resolve(m, m->header, f) == m->ent[i].res)
-			return 1;
-	return 0;
+	return pmap_get(&m->focus, m->ent[i].res, NULL);
 }
 
 static int
@@ -1600,6 +1781,7 @@ map_bundle(struct map *m, const void *bundle)
 	int message;
 
 	read_entries(m, bundle);
+	read_roles_and_focus(m);
 	message = str_ieq(str(m, bundle, "type"), "message") &&
 	    m->header != NULL;
 	if (message)
@@ -1618,11 +1800,12 @@ map_bundle(struct map *m, const void *bundle)
 		    (w = not_a_referral(m, e->res)) != NULL) {
 			if (why == NULL)
 				why = w;
-			nwhy++;
-			parse_warn(m->a, m->res, "entry %zu%s: the "
-			    "ServiceRequest is %s: not counted as a referral",
-			    i + 1, e->line ? arena_printf(m->a, " (line %ld)",
-			    e->line) : "", w);
+			if (nwhy++ < MAX_SAID)
+				parse_warn(m->a, m->res, "entry %zu%s: the "
+				    "ServiceRequest is %s: not counted as a "
+				    "referral", i + 1, e->line ?
+				    arena_printf(m->a, " (line %ld)", e->line) :
+				    "", w);
 			continue;
 		}
 		if (map_request(m, e->res, e->full_url,
@@ -1631,6 +1814,9 @@ map_bundle(struct map *m, const void *bundle)
 	}
 	if (m->res->n == 0)
 		return no_referral(m, bundle, "Bundle", why, nwhy);
+	if (nwhy > MAX_SAID)
+		parse_warn(m->a, m->res, "%zu more ServiceRequests that are "
+		    "not referrals were not counted", nwhy - MAX_SAID);
 	return 0;
 }
 
@@ -1656,6 +1842,8 @@ fhir_map_document(const struct fhir_view *v, const void *root,
 		    "it names a resource type that FHIR does not have");
 	if (strcmp(type, "Bundle") == 0)
 		return map_bundle(&m, root);
+	index_init(&m, count(&m, root, "contained"));
+	index_contained(&m, root);
 	if (strcmp(type, "ServiceRequest") == 0) {
 		if ((why = not_a_referral(&m, root)) != NULL)
 			return parse_fail(res, 0, -1, "no referral in this "

@@ -753,6 +753,141 @@ test_detect(void)
 	CHECK(!fhir_is_resource_type(NULL));
 }
 
+/* Parses the JSON built in b (and frees it); 0 or -1. */
+static int
+parse_buf(struct buf *b, const struct parse_limits *lim)
+{
+	int rc = parse_bytes(b->p, b->len, lim);
+
+	buf_free(b);
+	return rc;
+}
+
+/*
+ * Shapes that were quadratic once (every line copied the text so far,
+ * every lookup rescanned the Bundle): now linear, and capped where a
+ * referral cannot sensibly need more.  Sizes are such that a quadratic
+ * regression takes seconds.
+ */
+static void
+test_hostile(void)
+{
+	struct parse_limits lim;
+	struct buf b;
+	const struct referral *r;
+	int i;
+
+	/* 20000 notes: the text stops at limits.max_field_bytes. */
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"resourceType\": \"ServiceRequest\", \"note\": [");
+	for (i = 0; i < 20000; i++)
+		buf_printf(&b, "%s{\"text\": \"note %d\"}", i ? "," : "", i);
+	buf_adds(&b, "]}");
+	parse_limits_default(&lim);
+	lim.max_field = 1000;
+	CHECK_INT(parse_buf(&b, &lim), 0);
+	r = res.v[0];
+	CHECK(r->reason_text != NULL && strlen(r->reason_text) <= 1000);
+	CHECK_HAS(r->reason_text, "note 0\nnote 1\n");
+	CHECK(warned(r, "clinical text cut to 1000 bytes"));
+
+	/* 5000 codings: MAX_CODES kept, and said. */
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"resourceType\": \"ServiceRequest\", \"reasonCode\": "
+	    "[{\"coding\": [");
+	for (i = 0; i < 5000; i++)
+		buf_printf(&b, "%s{\"system\": \"http://snomed.info/sct\", "
+		    "\"code\": \"%d\"}", i ? "," : "", 100000 + i);
+	buf_adds(&b, "]}]}");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	r = res.v[0];
+	CHECK_INT(r->diagnoses.n, 256);
+	CHECK(warned(r, "more than 256 diagnosis or procedure codes"));
+
+	/* 3000 contained Observations, referenced backwards by "#id", and
+	 * 3000 performers that are not there: found by hash, warned about
+	 * a few times only. */
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"resourceType\": \"ServiceRequest\", \"contained\": [");
+	for (i = 0; i < 3000; i++)
+		buf_printf(&b, "%s{\"resourceType\": \"Observation\", "
+		    "\"id\": \"o%d\", \"code\": {\"text\": \"test %d\"}, "
+		    "\"valueString\": \"ok\"}", i ? "," : "", i, i);
+	buf_adds(&b, "], \"supportingInfo\": [");
+	for (i = 0; i < 3000; i++)
+		buf_printf(&b, "%s{\"reference\": \"#o%d\"}", i ? "," : "",
+		    2999 - i);
+	buf_adds(&b, "], \"performer\": [");
+	for (i = 0; i < 3000; i++)
+		buf_printf(&b, "%s{\"reference\": \"#gone%d\"}", i ? "," : "",
+		    i);
+	buf_adds(&b, "]}");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	r = res.v[0];
+	CHECK_HAS(r->results_text, "test 2999: ok\ntest 2998: ok\n");
+	CHECK_HAS(r->results_text, "test 0: ok");
+	/* 4 said and "more", then no subject, requester, date, NHS no. */
+	CHECK_INT(r->warnings.n, 4 + 1 + 4);
+	CHECK(warned(r, "more references are not in the document"));
+
+	/* A name of 10000 given names: cut short. */
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"resourceType\": \"ServiceRequest\", \"contained\": "
+	    "[{\"resourceType\": \"Practitioner\", \"id\": \"gp\", "
+	    "\"name\": [{\"family\": \"Doctor\", \"given\": [");
+	for (i = 0; i < 10000; i++)
+		buf_printf(&b, "%s\"Given%d\"", i ? "," : "", i);
+	buf_adds(&b, "]}]}], \"requester\": {\"reference\": \"#gp\"}}");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	CHECK_STR(res.v[0]->referrer_name,
+	    "Given0 Given1 Given2 Given3 Doctor");
+
+	/* 1500 referrals by Practitioners whose practices come from 1500
+	 * PractitionerRoles: one map, not a scan per referral. */
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"resourceType\": \"Bundle\", \"type\": "
+	    "\"collection\", \"entry\": [");
+	for (i = 0; i < 1500; i++)
+		buf_printf(&b, "%s{\"fullUrl\": \"urn:uuid:sr%d\", "
+		    "\"resource\": {\"resourceType\": \"ServiceRequest\", "
+		    "\"requester\": "
+		    "{\"reference\": \"urn:uuid:gp%d\"}}},"
+		    "{\"fullUrl\": \"urn:uuid:gp%d\", \"resource\": "
+		    "{\"resourceType\": \"Practitioner\"}},"
+		    "{\"resource\": {\"resourceType\": \"PractitionerRole\", "
+		    "\"practitioner\": {\"reference\": \"urn:uuid:gp%d\"}, "
+		    "\"organization\": {\"identifier\": {\"system\": "
+		    "\"https://fhir.nhs.uk/Id/ods-organization-code\", "
+		    "\"value\": \"P%05d\"}}}}", i ? "," : "", i, i, i, i, i);
+	buf_adds(&b, "]}");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	CHECK_INT(res.n, 1500);
+	CHECK_STR(res.v[0]->practice_ods, "P00000");
+	CHECK_STR(res.v[1499]->practice_ods, "P01499");
+
+	/* A message whose focus is 2000 of its 4000 requests; the other
+	 * 2000 advice and guidance requests in focus are said a few times. */
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"resourceType\": \"Bundle\", \"type\": \"message\", "
+	    "\"entry\": [{\"resource\": {\"resourceType\": "
+	    "\"MessageHeader\", \"focus\": [");
+	for (i = 0; i < 4000; i += 2)
+		buf_printf(&b, "%s{\"reference\": \"urn:uuid:s%d\"}",
+		    i ? "," : "", i);
+	buf_adds(&b, "]}}");
+	for (i = 0; i < 4000; i++)
+		buf_printf(&b, ",{\"fullUrl\": \"urn:uuid:s%d\", \"resource\": "
+		    "{\"resourceType\": \"ServiceRequest\"%s}}", i,
+		    i % 4 == 2 ? ", \"code\": {\"coding\": [{\"code\": "
+		    "\"advice-and-guidance\"}]}" : "");
+	buf_adds(&b, "]}");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	CHECK_INT(res.n, 1000);
+	CHECK_INT(res.warnings.n, 5);
+	CHECK_HAS(res.warnings.v[4], "996 more ServiceRequests that are not "
+	    "referrals were not counted");
+}
+
 /* The demo's FHIR samples (conf/samples): synthetic, and as the demo
  * needs them. */
 static void
@@ -812,6 +947,7 @@ main(void)
 	test_refusals();
 	test_no_quoting();
 	test_limits();
+	test_hostile();
 	test_detect();
 	test_samples();
 	arena_free(a);
