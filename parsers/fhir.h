@@ -59,6 +59,7 @@ struct fhir_view {
 	const struct fhir_view_ops *ops;
 	struct arena *a;
 	const void *root_ns; /* XML: the FHIR namespace of the root */
+	const void *dict;    /* XML: the document's name dictionary */
 	const char *r4_format;   /* "fhir-r4-json" ... */
 	const char *stu3_format; /* "fhir-stu3-json" ... */
 };

@@ -36,12 +36,24 @@ in_fhir(const struct fhir_view *v, xmlNodePtr n)
 	    strcmp((const char *)n->ns->href, FHIR_NS) == 0;
 }
 
+/*
+ * Element names are interned in the document's dictionary: the name asked
+ * for is looked up there once (NULL: no element anywhere has it) and
+ * children are compared by pointer.
+ */
+static const char *
+interned(const struct fhir_view *v, const char *name)
+{
+	return (const char *)xmlDictExists((xmlDictPtr)v->dict,
+	    (const xmlChar *)name, -1);
+}
+
 static xmlNodePtr
 named_from(const struct fhir_view *v, xmlNodePtr n, const char *name)
 {
 	for (; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)n->name, name) == 0 && in_fhir(v, n))
+		if ((const char *)n->name == name &&
+		    n->type == XML_ELEMENT_NODE && in_fhir(v, n))
 			return n;
 	return NULL;
 }
@@ -49,6 +61,8 @@ named_from(const struct fhir_view *v, xmlNodePtr n, const char *name)
 static const void *
 x_get(const struct fhir_view *v, const void *node, const char *name)
 {
+	if ((name = interned(v, name)) == NULL)
+		return NULL;
 	return named_from(v, ((xmlNodePtr)node)->children, name);
 }
 
@@ -57,6 +71,8 @@ x_first(const struct fhir_view *v, const void *node, const char *name,
     struct fhir_iter *it)
 {
 	memset(it, 0, sizeof(*it));
+	if ((name = interned(v, name)) == NULL)
+		return NULL;
 	it->v = v;
 	it->name = name;
 	it->cur = named_from(v, ((xmlNodePtr)node)->children, name);
@@ -263,6 +279,13 @@ fhir_xml_parse(struct arena *a, const unsigned char *buf, size_t len,
 		return rc;
 	}
 	v.root_ns = root->ns;
+	v.dict = doc->dict;
+	if (v.dict == NULL) {
+		rc = parse_fail(res, 0, -1, "XML parser gave no name "
+		    "dictionary");
+		xmlFreeDoc(doc);
+		return rc;
+	}
 	rc = fhir_map_document(&v, root, lim, res);
 	xmlFreeDoc(doc);
 	return rc;
