@@ -17,10 +17,13 @@
 /* Every format the hub reads, most specific first. */
 static const struct parser *const parsers[] = {
 	&parser_hl7v2,
-	/* h-formats: the letter probe scores lowest, so it runs last */
+	/* CDA, CSV batches and letters (the letter probe scores lowest) */
 	&parser_cda,
 	&parser_csv,
 	&parser_letter,
+	/* FHIR R4 and e-RS STU3 (fhir_json.c, fhir_xml.c) */
+	&parser_fhir_json,
+	&parser_fhir_xml,
 };
 #define NPARSERS (sizeof(parsers) / sizeof(parsers[0]))
 
@@ -126,7 +129,7 @@ describe(const unsigned char *buf, size_t len, char *why, size_t whylen)
 		    "document (%zu bytes); save it as plain text", len);
 		return;
 	}
-	/* h-formats: XML and comma-separated text that no parser took,
+	/* XML and comma-separated text that no parser took,
 	 * described by their structure (an element name, a field count). */
 	if (describe_shape(buf, len, why, whylen))
 		return;

@@ -58,10 +58,13 @@ struct parser {
 };
 
 extern const struct parser parser_hl7v2;
-/* h-formats: CDA, structured letters, CSV batches */
+/* CDA, structured letters, CSV batches */
 extern const struct parser parser_cda;
 extern const struct parser parser_letter;
 extern const struct parser parser_csv;
+/* FHIR R4 and e-RS STU3, JSON and XML */
+extern const struct parser parser_fhir_json;
+extern const struct parser parser_fhir_xml;
 
 void parse_limits_default(struct parse_limits *lim);
 

@@ -254,11 +254,11 @@ test_detect(void)
 	CHECK(parser_detect((const unsigned char *)cda, strlen(cda), why,
 	    sizeof(why)) == parser_by_name("cda"));
 	/* XML nobody reads is described by its root element */
-	cda = "<?xml version=\"1.0\"?>\n<Invoice><total>9</total></Invoice>";
+	cda = "<?xml version=\"1.0\"?>\n<Catalogue><total>9</total></Catalogue>";
 	CHECK(parser_detect((const unsigned char *)cda, strlen(cda), why,
 	    sizeof(why)) == NULL);
-	CHECK_HAS(why, "an XML document (57 bytes) whose root element is "
-	    "<Invoice>");
+	CHECK_HAS(why, "an XML document (61 bytes) whose root element is "
+	    "<Catalogue>");
 }
 
 /*

@@ -1,0 +1,244 @@
+/*
+ * bench_parse.c - parse throughput of one format beside a baseline
+ * measured in the same run, on the same bytes, in the same process.
+ *
+ *   pars-bench-parse [-n PASSES] [-r ROUNDS] FORMAT FILE...
+ *
+ * Loads the files, then for each round runs PASSES passes of the baseline
+ * over all of them and PASSES passes of parse_document() (detection,
+ * parser, finishing pass: what the hub really does per document, into an
+ * arena reset between documents), and prints the best round of each:
+ * MB/s, documents/s, referrals/s, and the ratio of the two times.
+ * Times are the process's CPU time (CLOCK_PROCESS_CPUTIME_ID), so other
+ * work on a shared machine does not count against either side; MB/s is
+ * then the rate of one core.
+ *
+ * FORMAT is a parser name (parser_by_name).  The baseline is the work no
+ * parser of that format can avoid: for XML formats, libxml2 building the
+ * tree with the options xmlsafe uses and nothing else; for JSON, json-c
+ * building its tree; for HL7 v2, splitting into segments and fields; for
+ * the other text formats, splitting into lines and comma-separated fields.
+ * Add a format to baselines[] to give it another.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <libxml/parser.h>
+
+#include "arena.h"
+#include "parser.h"
+#include "xmlsafe.h"
+
+struct doc {
+	unsigned char *p;
+	size_t len;
+};
+
+static volatile size_t sink; /* keeps the baselines' work observable */
+
+static void
+base_xml(const unsigned char *p, size_t len)
+{
+	xmlDocPtr d = xmlReadMemory((const char *)p, (int)len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+		XML_PARSE_NOCDATA);
+
+	sink += d != NULL;
+	xmlFreeDoc(d);
+}
+
+static void
+base_json(const unsigned char *p, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o = json_tokener_parse_ex(tok, (const char *)p,
+	    (int)len);
+
+	sink += o != NULL;
+	json_object_put(o);
+	json_tokener_free(tok);
+}
+
+/* Segments end at CR or LF; fields split on MSH's field separator. */
+static void
+base_hl7(const unsigned char *p, size_t len)
+{
+	const unsigned char *end = p + len, *q;
+	unsigned char sep = len > 3 ? p[3] : '|';
+	size_t fields = 0;
+
+	while (p < end) {
+		for (q = p; q < end && *q != '\r' && *q != '\n'; q++)
+			fields += *q == sep;
+		p = q + 1;
+	}
+	sink += fields;
+}
+
+/* Lines, and comma-separated fields in them. */
+static void
+base_lines(const unsigned char *p, size_t len)
+{
+	const unsigned char *end = p + len, *nl;
+	size_t fields = 0;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		for (; p < nl; p++)
+			fields += *p == ',';
+		p = nl + 1;
+	}
+	sink += fields;
+}
+
+static const struct {
+	const char *format, *what;
+	void (*run)(const unsigned char *, size_t);
+} baselines[] = {
+    {"fhir-xml", "libxml2 tree", base_xml},
+    {"cda", "libxml2 tree", base_xml},
+    {"fhir-json", "json-c tree", base_json},
+    {"hl7v2", "split segments+fields", base_hl7},
+    {NULL, "split lines+fields", base_lines},
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+load(const char *path, struct doc *d)
+{
+	FILE *fp = fopen(path, "rb");
+	long n;
+
+	if (fp == NULL) {
+		perror(path);
+		return -1;
+	}
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	d->p = malloc((size_t)n + 1);
+	if (d->p == NULL || fread(d->p, 1, (size_t)n, fp) != (size_t)n) {
+		fprintf(stderr, "%s: short read\n", path);
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	d->len = (size_t)n;
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: pars-bench-parse [-n PASSES] [-r ROUNDS] "
+	    "FORMAT FILE...\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct parse_limits lim;
+	struct parse_result res;
+	const struct parser *p;
+	struct arena *a;
+	struct doc *docs;
+	size_t ndocs, i, b, bytes = 0, refs = 0, bad = 0;
+	long passes = 100, rounds = 3, k, round;
+	double t, best_base = 1e300, best_parse = 1e300, mb;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "n:r:")) != -1) {
+		char *end;
+
+		if (ch == 'n')
+			passes = strtol(optarg, &end, 10);
+		else if (ch == 'r')
+			rounds = strtol(optarg, &end, 10);
+		else
+			usage();
+		if (*end != '\0' || passes < 1 || rounds < 1)
+			usage();
+	}
+	if (argc - optind < 2)
+		usage();
+	if ((p = parser_by_name(argv[optind])) == NULL) {
+		fprintf(stderr, "pars-bench-parse: no parser called %s\n",
+		    argv[optind]);
+		return 2;
+	}
+	for (b = 0; baselines[b].format != NULL; b++)
+		if (strcmp(baselines[b].format, p->name) == 0)
+			break;
+	xmlsafe_init();
+	parse_limits_default(&lim);
+	ndocs = (size_t)(argc - optind - 1);
+	docs = calloc(ndocs, sizeof(*docs));
+	if (docs == NULL)
+		return 1;
+	a = arena_new(0);
+	for (i = 0; i < ndocs; i++) {
+		if (load(argv[optind + 1 + i], &docs[i]) < 0)
+			return 1;
+		bytes += docs[i].len;
+		arena_reset(a);
+		if (parse_document(a, docs[i].p, docs[i].len, &lim, &res) < 0 ||
+		    strcmp(res.format, p->name) != 0) {
+			fprintf(stderr, "%s: not a %s referral document%s%s\n",
+			    argv[optind + 1 + i], p->name,
+			    res.err.msg[0] ? ": " : "", res.err.msg);
+			bad++;
+		} else {
+			refs += res.n;
+		}
+	}
+	for (round = 0; round < rounds; round++) {
+		t = now();
+		for (k = 0; k < passes; k++)
+			for (i = 0; i < ndocs; i++)
+				baselines[b].run(docs[i].p, docs[i].len);
+		t = now() - t;
+		if (t < best_base)
+			best_base = t;
+		t = now();
+		for (k = 0; k < passes; k++)
+			for (i = 0; i < ndocs; i++) {
+				arena_reset(a);
+				(void)parse_document(a, docs[i].p,
+				    docs[i].len, &lim, &res);
+			}
+		t = now() - t;
+		if (t < best_parse)
+			best_parse = t;
+	}
+	mb = (double)bytes * (double)passes / 1e6;
+	printf("%s: %zu files, %.3f MB, %zu referrals a pass; %ld passes, "
+	    "best of %ld rounds (CPU time)\n", p->name, ndocs,
+	    (double)bytes / 1e6, refs, passes, rounds);
+	printf("  %-28s %9.1f MB/s %11.0f docs/s %11.0f referrals/s\n",
+	    "parse_document", mb / best_parse,
+	    (double)ndocs * (double)passes / best_parse,
+	    (double)refs * (double)passes / best_parse);
+	printf("  baseline: %-18s %9.1f MB/s %11.0f docs/s\n",
+	    baselines[b].what, mb / best_base,
+	    (double)ndocs * (double)passes / best_base);
+	printf("  parse time / baseline time: %.2fx\n", best_parse / best_base);
+	for (i = 0; i < ndocs; i++)
+		free(docs[i].p);
+	free(docs);
+	arena_free(a);
+	return bad ? 1 : 0;
+}
