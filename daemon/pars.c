@@ -32,6 +32,9 @@ static const struct command {
 	    "practices"},
 	{"refdata", cmd_refdata, "load [--year Y] KIND FILE | load DIR | "
 	    "status | kinds: reference data"},
+	{"recode", cmd_recode, "[--since DATE]: code stored referrals again"},
+	{"coding", cmd_coding, "report [--from D --to D | --period YYYY-MM]: "
+	    "coding coverage"},
 	{"status", cmd_status, "what arrived, what was stored, what failed"},
 	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
 };

@@ -282,3 +282,5 @@ BEGIN
     DROP TABLE pg_temp.ref_merge_src;
 END;
 $$;
+REVOKE ALL ON FUNCTION ref.merge(regclass, text[], text[], jsonb, bigint)
+    FROM PUBLIC;
