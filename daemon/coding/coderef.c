@@ -187,19 +187,24 @@ coding_ref_add(struct coding_ref *r, enum coderef_table t,
 		break;
 	case CR_TFC:
 		if (v[2] != NULL && v[2][0] == 't') {
-			refmap_put(&r->tfc, k, arena_strdup(a, v[1]));
+			refmap_put(&r->tfc, k, arena_strdup(a, v[1] ? v[1] :
+			    ""));
 			if (v[1] != NULL)
 				add_phrase(a, &r->titles, &r->title_list, v[1],
 				    k);
 		} else {
-			refmap_put(&r->tfc_retired, k, arena_strdup(a, v[1]));
+			refmap_put(&r->tfc_retired, k, arena_strdup(a, v[1] ?
+			    v[1] : ""));
 		}
 		break;
 	case CR_MAIN_SPECS:
-		refmap_put(&r->main_specs, k, arena_strdup(a, v[1]));
+		refmap_put(&r->main_specs, k, arena_strdup(a, v[1] ? v[1]
+		    : ""));
 		break;
 	case CR_CLINIC_TYPES:
-		refmap_put(&r->clinic_types, k, arena_strdup(a, v[1]));
+		/* "": a clinic type without a parent specialty. */
+		refmap_put(&r->clinic_types, k, arena_strdup(a, v[1] ? v[1]
+		    : ""));
 		break;
 	case CR_CLINIC_TFC:
 		refmap_put(&r->clinic_tfc, k, arena_strdup(a, v[1]));

@@ -19,7 +19,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "db.h"
-#include "refkinds.h"
+#include "refparse.h"
 #include "text.h"
 #include "xmalloc.h"
 

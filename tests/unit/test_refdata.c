@@ -12,7 +12,7 @@
 
 #include "arena.h"
 #include "refcsv.h"
-#include "refkinds.h"
+#include "refparse.h"
 #include "t.h"
 
 static unsigned char *
