@@ -30,6 +30,11 @@ static const struct command {
 	{"archive", cmd_archive, "purge [--days N]: drop old raw documents"},
 	{"practice", cmd_practice, "add CODE | list | remove CODE: member "
 	    "practices"},
+	{"refdata", cmd_refdata, "load [--year Y] KIND FILE | load DIR | "
+	    "status | kinds: reference data"},
+	{"recode", cmd_recode, "[--since DATE]: code stored referrals again"},
+	{"coding", cmd_coding, "report [--from D --to D | --period YYYY-MM]: "
+	    "coding coverage"},
 	{"status", cmd_status, "what arrived, what was stored, what failed"},
 	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
 };

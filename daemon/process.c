@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "coding.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -190,7 +191,8 @@ store_batch(struct hub *hub, struct db *db, struct doc *docs, size_t n,
 			    refs[k].content);
 		}
 	}
-	if (referrals_insert(db, refs, nrefs) < 0)
+	if (coding_apply(hub, db, refs, nrefs) < 0 ||
+	    referrals_insert(db, refs, nrefs) < 0)
 		goto out;
 	own = xcalloc(2 * n + 2 * nissues + 1, sizeof(*own));
 	if (nissues > 0) {

@@ -29,5 +29,11 @@ int cmd_archive(const struct cli *cli, int argc, char **argv);
 int cmd_status(const struct cli *cli, int argc, char **argv);
 int cmd_demo(const struct cli *cli, int argc, char **argv);
 int cmd_practice(const struct cli *cli, int argc, char **argv);
+int cmd_refdata(const struct cli *cli, int argc, char **argv);
+int cmd_recode(const struct cli *cli, int argc, char **argv);
+int cmd_coding(const struct cli *cli, int argc, char **argv);
+/* Prints the coding report for referrals dated from..to (YYYY-MM-DD,
+ * NULL: open-ended); 0, or 1 when the database failed. */
+int cli_coding_report(struct db *db, const char *from, const char *to);
 
 #endif

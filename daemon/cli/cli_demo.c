@@ -27,6 +27,7 @@
 #include "hub.h"
 #include "ident.h"
 #include "log.h"
+#include "refload.h"
 #include "xmalloc.h"
 
 #define DEMO_MARKER ".pars-demo"
@@ -372,6 +373,15 @@ cmd_demo(const struct cli *cli, int argc, char **argv)
 	}
 	db = cli_db(hub);
 	register_practices(db, samples);
+	printf("loading the reference data in %s...\n", PARS_SOURCE_DIR
+	    "/conf/refdata");
+	err[0] = '\0';
+	if (refload_dir(db, PARS_SOURCE_DIR "/conf/refdata", stdout, 1, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "pars demo: the reference data did not load%s%s"
+		    "\n", err[0] ? ": " : "", err);
+		goto out;
+	}
 	printf("starting parsd...\n");
 	fflush(stdout);
 	if ((daemon = start_daemon(config)) < 0) {
@@ -392,6 +402,8 @@ cmd_demo(const struct cli *cli, int argc, char **argv)
 	if (wait_done(db, n, daemon, 120) < 0)
 		goto stop;
 	print_summary(db);
+	printf("\n");
+	cli_coding_report(db, NULL, NULL);
 	rc = 0;
 stop:
 	kill(daemon, SIGTERM);

@@ -38,7 +38,9 @@ enum {
 	C_DOC, C_POS, C_FORMAT, C_SOURCE, C_STATUS, C_PRACTICE, C_REFCODE,
 	C_REFNAME, C_PSEUDO, C_NHSVALID, C_AGE, C_SEX, C_DATE, C_PRIO, C_TFC,
 	C_ERSSPEC, C_ERSCLINIC, C_SPECTEXT, C_PROVIDER, C_CONSULTANT, C_REASON,
-	C_MEDS, C_RESULTS, C_WARN, C_CONTENT, NCOLS
+	C_MEDS, C_RESULTS, C_WARN, C_CONTENT,
+	C_CTFC, C_CEVID, C_CHRG, C_CPRICE, C_CYEAR, C_CSTATUS, C_CWARN,
+	C_CREFERRER, C_CPRACTICE, C_CPROVIDER, NCOLS
 };
 
 static const char insert_sql[] =
@@ -47,20 +49,27 @@ static const char insert_sql[] =
     " nhs_number_valid, age_years, sex, referral_date, priority, tfc_sent,"
     " ers_specialty, ers_clinic_type, specialty_text, provider_ods,"
     " consultant_code, reason_text, medication_text, results_text, warnings,"
-    " content_sha256)"
+    " content_sha256, tfc, tfc_evidence, hrg, price_pence, tariff_year,"
+    " coding_status, coding_warnings, referrer_known, practice_known,"
+    " provider_known)"
     " SELECT d, p, f, s, st, pr, rc, rn, ps, nv, ag, sx, dt, pri, tf, es,"
     "  ec, spt, prov, cons, rt, mt, rst,"
     "  CASE WHEN w IS NULL THEN '{}'::text[]"
     "   ELSE pg_catalog.string_to_array(w, E'\\n') END,"
-    "  pg_catalog.decode(h, 'hex')"
+    "  pg_catalog.decode(h, 'hex'), ctfc, cev, chrg, cpr, cyr, cst,"
+    "  CASE WHEN cw IS NULL THEN '{}'::text[]"
+    "   ELSE pg_catalog.string_to_array(cw, E'\\n') END, ckr, ckp, ckv"
     " FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[],"
     "  $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
     "  $10::boolean[], $11::int[], $12::text[], $13::date[], $14::text[],"
     "  $15::text[], $16::text[], $17::text[], $18::text[], $19::text[],"
     "  $20::text[], $21::text[], $22::text[], $23::text[], $24::text[],"
-    "  $25::text[])"
+    "  $25::text[], $26::text[], $27::text[], $28::text[], $29::bigint[],"
+    "  $30::text[], $31::text[], $32::text[], $33::boolean[],"
+    "  $34::boolean[], $35::boolean[])"
     "  AS u(d, p, f, s, st, pr, rc, rn, ps, nv, ag, sx, dt, pri, tf, es, ec,"
-    "  spt, prov, cons, rt, mt, rst, w, h)"
+    "  spt, prov, cons, rt, mt, rst, w, h, ctfc, cev, chrg, cpr, cyr, cst,"
+    "  cw, ckr, ckp, ckv)"
     " RETURNING id::text AS id, document_id::text AS document_id,"
     "  position::text AS position";
 
@@ -154,6 +163,25 @@ insert_codes(struct db *db, struct stored_ref *refs, size_t n)
 	return rc;
 }
 
+void
+stored_coding_cols(const struct stored_coding *cd, const char **out,
+    char price[24])
+{
+	static const char *const tf[] = {NULL, "f", "t"};
+
+	out[0] = cd->tfc[0] ? cd->tfc : NULL;
+	out[1] = cd->evidence;
+	out[2] = cd->hrg[0] ? cd->hrg : NULL;
+	snprintf(price, 24, "%lld", cd->price_pence);
+	out[3] = cd->price_pence >= 0 ? price : NULL;
+	out[4] = cd->tariff_year[0] ? cd->tariff_year : NULL;
+	out[5] = cd->status;
+	out[6] = cd->warnings[0] ? cd->warnings : NULL;
+	out[7] = tf[cd->referrer_known + 1];
+	out[8] = tf[cd->practice_known + 1];
+	out[9] = tf[cd->provider_known + 1];
+}
+
 int
 referrals_insert(struct db *db, struct stored_ref *refs, size_t n)
 {
@@ -203,6 +231,17 @@ referrals_insert(struct db *db, struct stored_ref *refs, size_t n)
 		cols[C_RESULTS][i] = r->results_text;
 		cols[C_WARN][i] = owned[nowned++] = join_warnings(r);
 		cols[C_CONTENT][i] = owned[nowned++] = xstrdup(hexhash);
+		if (refs[i].coding.status != NULL) {
+			const char *cc[STORED_CODING_NCOLS];
+			char price[24];
+
+			stored_coding_cols(&refs[i].coding, cc, price);
+			for (c = 0; c < STORED_CODING_NCOLS; c++)
+				cols[C_CTFC + c][i] = cc[c];
+			if (cc[3] != NULL)
+				cols[C_CPRICE][i] = owned[nowned++] =
+				    xstrdup(price);
+		}
 	}
 	for (c = 0; c < NCOLS; c++) {
 		arrays[c] = db_array(cols[c], n);

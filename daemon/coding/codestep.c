@@ -1,0 +1,55 @@
+/*
+ * codestep.c - the coding step of processing (see coding_apply in
+ * coding.h): runs between parsing and storing, in the batch's
+ * transaction, against the process-wide reference snapshot.
+ */
+#include "coding.h"
+
+#include "config.h"
+#include "db.h"
+#include "hub.h"
+#include "log.h"
+#include "referral.h"
+
+#define MAX_PROCEDURES 16
+
+int
+coding_apply(struct hub *hub, struct db *db, struct stored_ref *refs,
+    size_t n)
+{
+	struct coding_ref *ref;
+	size_t i, j;
+
+	if (!hub->cfg->coding.enabled || n == 0)
+		return 0;
+	if ((ref = coding_cache_get(db)) == NULL) {
+		log_warnx("coding: could not read the reference data: %s",
+		    db_error(db));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const struct referral *r = refs[i].r;
+		const char *opcs4[MAX_PROCEDURES];
+		struct coding_in in = {
+		    .practice = refs[i].practice_ods,
+		    .referrer_code = r->referrer_code,
+		    .referrer_name = r->referrer_name,
+		    .date = r->referral_date,
+		    .tfc = r->tfc,
+		    .ers_specialty = r->ers_specialty,
+		    .ers_clinic_type = r->ers_clinic_type,
+		    .specialty_text = r->specialty_text,
+		    .provider = r->provider_ods,
+		    .consultant = r->consultant_code,
+		    .opcs4 = opcs4,
+		};
+
+		for (j = 0; j < r->procedures.n && in.nopcs4 < MAX_PROCEDURES;
+		    j++)
+			if (r->procedures.v[j].system == CS_OPCS4)
+				opcs4[in.nopcs4++] = r->procedures.v[j].code;
+		coding_code(ref, &in, &refs[i].coding);
+	}
+	coding_ref_release(ref);
+	return 0;
+}
