@@ -309,6 +309,11 @@ static const struct field archive_fields[] = {
 	END,
 };
 
+static const struct field rules_fields[] = {
+	STR("dir", rules.dir),
+	END,
+};
+
 static const struct field limits_fields[] = {
 	SIZE("max_document_bytes", limits.max_document_bytes, 1024, 1L << 30),
 	INT("max_depth", limits.max_depth, 4, 1000),
@@ -327,6 +332,7 @@ static const struct field top_fields[] = {
 	SECTION("processing", processing_fields),
 	SECTION("archive", archive_fields),
 	SECTION("limits", limits_fields),
+	SECTION("rules", rules_fields),
 	END,
 };
 
@@ -581,6 +587,7 @@ config_defaults(void)
 	c->processing.batch = 64;
 	c->processing.max_attempts = 5;
 	c->archive.retention_days = 90;
+	c->rules.dir = xstrdup("/etc/parsd/rules");
 	c->limits.max_document_bytes = 20L << 20;
 	c->limits.max_depth = 64;
 	c->limits.max_nodes = 200000;

@@ -44,6 +44,9 @@ struct config {
 		int retention_days; /* raw documents kept after storing */
 	} archive;
 	struct {
+		char *dir; /* rule files (*.yaml); missing: no rules */
+	} rules;
+	struct {
 		long max_document_bytes;
 		int max_depth;
 		long max_nodes;

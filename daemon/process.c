@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "hub.h"
+#include "live.h"
 #include "log.h"
 #include "parser.h"
 #include "referrals.h"
@@ -192,6 +193,25 @@ store_batch(struct hub *hub, struct db *db, struct doc *docs, size_t n,
 	}
 	if (referrals_insert(db, refs, nrefs) < 0)
 		goto out;
+	/* Assessment (issue 6): the rules' findings, in this transaction.
+	 * Coding (issue 5) is to pass its coded TFC and first-attendance
+	 * price here; until then the TFC as sent, priced from ref.op_prices. */
+	if (nrefs > 0) {
+		struct assess_input *in = xcalloc(nrefs, sizeof(*in));
+
+		for (k = 0; k < nrefs; k++) {
+			in[k].r = refs[k].r;
+			in[k].referral_id = refs[k].id;
+			in[k].tfc = refs[k].r->tfc;
+			in[k].price_pence = -1;
+		}
+		rc = assess_store(db, hub->cfg->rules.dir, in, nrefs) < 0 ? -1
+									  : 0;
+		free(in);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
 	own = xcalloc(2 * n + 2 * nissues + 1, sizeof(*own));
 	if (nissues > 0) {
 		iss_doc = xcalloc(nissues, sizeof(*iss_doc));
