@@ -7,7 +7,10 @@
 #ifndef PARS_CLI_H
 #define PARS_CLI_H
 
+#include <stddef.h>
+
 struct hub;
+struct rule_set;
 
 struct cli {
 	const char *config_path; /* -c, or NULL */
@@ -29,5 +32,16 @@ int cmd_archive(const struct cli *cli, int argc, char **argv);
 int cmd_status(const struct cli *cli, int argc, char **argv);
 int cmd_demo(const struct cli *cli, int argc, char **argv);
 int cmd_practice(const struct cli *cli, int argc, char **argv);
+/* Assessment (issue 6): cli_rules.c, cli_assess.c, cli_finding.c. */
+int cmd_rules(const struct cli *cli, int argc, char **argv);
+int cmd_assess(const struct cli *cli, int argc, char **argv);
+int cmd_reassess(const struct cli *cli, int argc, char **argv);
+int cmd_finding(const struct cli *cli, int argc, char **argv);
+/* The rule set of dir, else of the configuration's rules.dir; exits with
+ * the file, line and reason when a rule file is bad. */
+struct rule_set *cli_rules_load(const struct cli *cli, const char *dir);
+/* Reads a whole file of at most max bytes (caller frees); NULL with a
+ * message printed. */
+unsigned char *cli_slurp(const char *path, size_t max, size_t *len);
 
 #endif

@@ -64,6 +64,12 @@ slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+unsigned char *
+cli_slurp(const char *path, size_t max, size_t *len)
+{
+	return slurp(path, max, len);
+}
+
 /*
  * The pseudonym key, when a configuration and its key file are there;
  * pars parse works without either (pseudonyms are then null).
