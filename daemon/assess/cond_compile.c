@@ -491,6 +491,7 @@ cond_compile(struct yload *l, yaml_node_t *n, struct lexicon *lx, int depth)
 		if (v == NULL || (c = compile_one(l, key, v, lx, depth)) ==
 		    NULL)
 			return NULL;
+		c->line = yl_key_line(l, n, i); /* explain names the key */
 		if (all == NULL)
 			return c;
 		all->kids[i] = c;

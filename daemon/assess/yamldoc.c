@@ -178,6 +178,13 @@ key_text(struct yload *l, const yaml_node_t *map, size_t i)
 	return (const char *)k->data.scalar.value;
 }
 
+int
+yl_key_line(struct yload *l, const yaml_node_t *map, size_t i)
+{
+	return yl_line(yaml_document_get_node(&l->doc,
+	    map->data.mapping.pairs.start[i].key));
+}
+
 yaml_node_t *
 yl_map_at(struct yload *l, yaml_node_t *map, size_t i, const char **key)
 {

@@ -43,6 +43,8 @@ int yl_err(struct yload *l, const yaml_node_t *n, const char *fmt, ...)
 size_t yl_map_n(const yaml_node_t *map);
 yaml_node_t *yl_map_at(struct yload *l, yaml_node_t *map, size_t i,
     const char **key);
+/* The line of key i of map. */
+int yl_key_line(struct yload *l, const yaml_node_t *map, size_t i);
 /* The scalar value of key in map, without walking it (for messages), or
  * NULL. */
 const char *yl_peek(struct yload *l, const yaml_node_t *map,

@@ -202,7 +202,7 @@ r_list(const struct cli *cli, const struct opts *o)
 static const char stored_findings_sql[] =
     "SELECT id::text AS id, source, coalesce(rule_id || ' v' ||"
     " rule_version, 'by ' || assessor) AS who, kind, title,"
-    " coalesce(saving_pence::text, '-') AS saving,"
+    " coalesce(saving_pence::text || ' pence', 'none') AS saving,"
     " CASE WHEN is_current THEN 'current' ELSE 'superseded' END AS state,"
     " to_char(created_at, 'YYYY-MM-DD HH24:MI') AS created"
     " FROM pars.findings WHERE referral_id = $1::bigint ORDER BY id";
@@ -276,7 +276,7 @@ r_explain(const struct cli *cli, const struct opts *o, const char *idarg)
 	}
 	printf("\nstored findings:%s\n", db_nrows(r) ? "" : " none");
 	for (i = 0; i < db_nrows(r); i++)
-		printf("  #%s %-10s %s %s by %s: %s (saving %s pence) [%s]\n",
+		printf("  #%s %-10s %s %s by %s: %s (saving %s) [%s]\n",
 		    db_get(r, i, 0), db_get(r, i, 6), db_get(r, i, 7),
 		    db_get(r, i, 3), db_get(r, i, 2), db_get(r, i, 4),
 		    db_get(r, i, 5), db_get(r, i, 1));
