@@ -9,7 +9,10 @@
 
 #include <stddef.h>
 
+struct arena;
 struct hub;
+struct parse_limits;
+struct parse_result;
 struct rule_set;
 
 struct cli {
@@ -43,5 +46,9 @@ struct rule_set *cli_rules_load(const struct cli *cli, const char *dir);
 /* Reads a whole file of at most max bytes (caller frees); NULL with a
  * message printed. */
 unsigned char *cli_slurp(const char *path, size_t max, size_t *len);
+/* Reads and parses a file into res, printing its errors, rejected rows
+ * and warnings.  Returns the arena res lives in (caller frees), or NULL. */
+struct arena *cli_parse_file(const char *path,
+    const struct parse_limits *lim, struct parse_result *res);
 
 #endif

@@ -15,7 +15,6 @@
 #include "buf.h"
 #include "cli.h"
 #include "config.h"
-#include "crypto.h"
 #include "dates.h"
 #include "db.h"
 #include "findings.h"
@@ -151,20 +150,13 @@ cmd_assess(const struct cli *cli, int argc, char **argv)
 	buf_adds(&out, "[");
 	for (i = optind; i < argc; i++) {
 		struct parse_result res;
-		struct arena *a;
-		unsigned char *data;
-		size_t len;
+		struct arena *a = cli_parse_file(argv[i], &lim, &res);
 
-		if ((data = cli_slurp(argv[i], lim.max_bytes, &len)) == NULL) {
+		if (a == NULL) {
 			failed = 1;
 			continue;
 		}
-		a = arena_new(lim.max_bytes * 8 + (1 << 20));
-		if (parse_document(a, data, len, &lim, &res) < 0) {
-			fprintf(stderr, "%s: %s\n", argv[i], res.err.msg);
-			failed = 1;
-		}
-		for (j = 0; j < res.n && res.err.msg[0] == '\0'; j++) {
+		for (j = 0; j < res.n; j++) {
 			const struct referral *r = res.v[j];
 			struct assess_input in = {r, NULL, -1, 0};
 			struct findings f = {NULL, 0, 0};
@@ -187,8 +179,6 @@ cmd_assess(const struct cli *cli, int argc, char **argv)
 			buf_adds(&out, "}");
 			findings_free(&f);
 		}
-		wipe(data, len);
-		free(data);
 		arena_free(a);
 	}
 	buf_adds(&out, first ? "]\n" : "\n]\n");
