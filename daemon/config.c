@@ -314,6 +314,11 @@ static const struct field coding_fields[] = {
 	END,
 };
 
+static const struct field rules_fields[] = {
+	STR("dir", rules.dir),
+	END,
+};
+
 static const struct field limits_fields[] = {
 	SIZE("max_document_bytes", limits.max_document_bytes, 1024, 1L << 30),
 	INT("max_depth", limits.max_depth, 4, 1000),
@@ -333,6 +338,7 @@ static const struct field top_fields[] = {
 	SECTION("archive", archive_fields),
 	SECTION("coding", coding_fields),
 	SECTION("limits", limits_fields),
+	SECTION("rules", rules_fields),
 	END,
 };
 
@@ -588,6 +594,7 @@ config_defaults(void)
 	c->processing.max_attempts = 5;
 	c->archive.retention_days = 90;
 	c->coding.enabled = 1;
+	c->rules.dir = xstrdup("/etc/parsd/rules");
 	c->limits.max_document_bytes = 20L << 20;
 	c->limits.max_depth = 64;
 	c->limits.max_nodes = 200000;

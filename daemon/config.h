@@ -47,6 +47,9 @@ struct config {
 		int enabled; /* code referrals as they are stored */
 	} coding;
 	struct {
+		char *dir; /* rule files (*.yaml); missing: no rules */
+	} rules;
+	struct {
 		long max_document_bytes;
 		int max_depth;
 		long max_nodes;

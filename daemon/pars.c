@@ -37,6 +37,12 @@ static const struct command {
 	    "coding coverage"},
 	{"status", cmd_status, "what arrived, what was stored, what failed"},
 	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
+	{"assess", cmd_assess, "FILE...: the rules' findings as JSON (stores "
+	    "nothing)"},
+	{"rules", cmd_rules, "test | list | explain ID: the assessment rules"},
+	{"reassess", cmd_reassess, "--since DATE: run the rules again over "
+	    "stored referrals"},
+	{"finding", cmd_finding, "add | import FILE.csv: assessors' findings"},
 };
 
 static void

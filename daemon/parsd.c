@@ -22,6 +22,7 @@
 #include "config.h"
 #include "db.h"
 #include "hub.h"
+#include "live.h"
 #include "log.h"
 #include "notify.h"
 #include "process.h"
@@ -225,6 +226,9 @@ main(int argc, char **argv)
 	if ((cfg = config_load(path, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	free(path);
+	/* The rules, all or nothing like the configuration (issue 6). */
+	if (assess_live_load(cfg->rules.dir, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	if (check_only) {
 		printf("configuration OK\n");
 		config_free(cfg);
@@ -285,6 +289,10 @@ main(int argc, char **argv)
 		if (got_hup) {
 			got_hup = 0;
 			reload(hub, &live, spool);
+			if (assess_live_load(hub->cfg->rules.dir, err,
+			    sizeof(err)) < 0)
+				log_warnx("reload: %s: the rules already loaded "
+				    "stay in force", err);
 			next_rescan = 0;
 		}
 		t = now_s();

@@ -19,6 +19,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "hub.h"
+#include "live.h"
 #include "log.h"
 #include "parser.h"
 #include "referrals.h"
@@ -194,6 +195,28 @@ store_batch(struct hub *hub, struct db *db, struct doc *docs, size_t n,
 	if (coding_apply(hub, db, refs, nrefs) < 0 ||
 	    referrals_insert(db, refs, nrefs) < 0)
 		goto out;
+	/* The rules' findings, in this transaction, from the coded TFC and
+	 * price. */
+	if (nrefs > 0) {
+		struct assess_input *in = xcalloc(nrefs, sizeof(*in));
+
+		for (k = 0; k < nrefs; k++) {
+			in[k].r = refs[k].r;
+			in[k].referral_id = refs[k].id;
+			/* The coded TFC and the price at tariff the coding
+			 * step found (-1: the engine prices the first
+			 * attendance itself). */
+			in[k].tfc = refs[k].coding.tfc[0] ? refs[k].coding.tfc
+							   : refs[k].r->tfc;
+			in[k].price_pence = refs[k].coding.price_pence;
+		}
+		rc = assess_store(db, hub->cfg->rules.dir, in, nrefs) < 0 ? -1
+									  : 0;
+		free(in);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
 	own = xcalloc(2 * n + 2 * nissues + 1, sizeof(*own));
 	if (nissues > 0) {
 		iss_doc = xcalloc(nissues, sizeof(*iss_doc));

@@ -7,7 +7,13 @@
 #ifndef PARS_CLI_H
 #define PARS_CLI_H
 
+#include <stddef.h>
+
+struct arena;
 struct hub;
+struct parse_limits;
+struct parse_result;
+struct rule_set;
 
 struct cli {
 	const char *config_path; /* -c, or NULL */
@@ -35,5 +41,20 @@ int cmd_coding(const struct cli *cli, int argc, char **argv);
 /* Prints the coding report for referrals dated from..to (YYYY-MM-DD,
  * NULL: open-ended); 0, or 1 when the database failed. */
 int cli_coding_report(struct db *db, const char *from, const char *to);
+/* Assessment (issue 6): cli_rules.c, cli_assess.c, cli_finding.c. */
+int cmd_rules(const struct cli *cli, int argc, char **argv);
+int cmd_assess(const struct cli *cli, int argc, char **argv);
+int cmd_reassess(const struct cli *cli, int argc, char **argv);
+int cmd_finding(const struct cli *cli, int argc, char **argv);
+/* The rule set of dir, else of the configuration's rules.dir; exits with
+ * the file, line and reason when a rule file is bad. */
+struct rule_set *cli_rules_load(const struct cli *cli, const char *dir);
+/* Reads a whole file of at most max bytes (caller frees); NULL with a
+ * message printed. */
+unsigned char *cli_slurp(const char *path, size_t max, size_t *len);
+/* Reads and parses a file into res, printing its errors, rejected rows
+ * and warnings.  Returns the arena res lives in (caller frees), or NULL. */
+struct arena *cli_parse_file(const char *path,
+    const struct parse_limits *lim, struct parse_result *res);
 
 #endif

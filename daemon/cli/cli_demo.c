@@ -108,7 +108,9 @@ write_config(const char *dir)
 	    "spool:\n"
 	    "  dir: %s/spool\n"
 	    "  rescan_seconds: 2\n"
-	    "  settle_seconds: 1\n", dir, dir);
+	    "  settle_seconds: 1\n"
+	    "rules:\n"
+	    "  dir: %s\n", dir, dir, PARS_SOURCE_DIR "/conf/rules");
 	fclose(fp);
 	return path;
 }

@@ -64,6 +64,39 @@ slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+unsigned char *
+cli_slurp(const char *path, size_t max, size_t *len)
+{
+	return slurp(path, max, len);
+}
+
+struct arena *
+cli_parse_file(const char *path, const struct parse_limits *lim,
+    struct parse_result *res)
+{
+	unsigned char *data;
+	struct arena *a;
+	size_t len, j;
+
+	if ((data = slurp(path, lim->max_bytes, &len)) == NULL)
+		return NULL;
+	a = arena_new(lim->max_bytes * 8 + (1 << 20));
+	if (parse_document(a, data, len, lim, res) < 0) {
+		fprintf(stderr, "%s: %s\n", path, res->err.msg);
+		arena_free(a);
+		a = NULL;
+	} else {
+		for (j = 0; j < res->nrejects; j++)
+			fprintf(stderr, "%s: row %ld rejected: %s\n", path,
+			    res->rejects[j].row, res->rejects[j].reason);
+		for (j = 0; j < res->warnings.n; j++)
+			fprintf(stderr, "%s: %s\n", path, res->warnings.v[j]);
+	}
+	wipe(data, len);
+	free(data);
+	return a;
+}
+
 /*
  * The pseudonym key, when a configuration and its key file are there;
  * pars parse works without either (pseudonyms are then null).
@@ -112,41 +145,24 @@ cmd_parse(const struct cli *cli, int argc, char **argv)
 	buf_adds(&out, "[");
 	for (i = 1; i < argc; i++) {
 		struct parse_result res;
-		struct arena *a;
-		unsigned char *data;
-		size_t len;
+		struct arena *a = cli_parse_file(argv[i], &lim, &res);
 
-		if ((data = slurp(argv[i], lim.max_bytes, &len)) == NULL) {
+		if (a == NULL) {
 			failed = 1;
 			continue;
 		}
-		a = arena_new(lim.max_bytes * 8 + (1 << 20));
-		if (parse_document(a, data, len, &lim, &res) < 0) {
-			fprintf(stderr, "%s: %s\n", argv[i], res.err.msg);
-			failed = 1;
-		} else {
-			for (j = 0; j < res.nrejects; j++)
-				fprintf(stderr, "%s: row %ld rejected: %s\n",
-				    argv[i], res.rejects[j].row,
-				    res.rejects[j].reason);
-			for (j = 0; j < res.warnings.n; j++)
-				fprintf(stderr, "%s: %s\n", argv[i],
-				    res.warnings.v[j]);
-			for (j = 0; j < res.n; j++) {
-				char ps[PSEUDONYM_HEX_LEN + 1];
-				const struct referral *r = res.v[j];
-				int has = have_key && r->nhs_number != NULL &&
-				    strlen(r->nhs_number) == 10;
+		for (j = 0; j < res.n; j++) {
+			char ps[PSEUDONYM_HEX_LEN + 1];
+			const struct referral *r = res.v[j];
+			int has = have_key && r->nhs_number != NULL &&
+			    strlen(r->nhs_number) == 10;
 
-				if (has)
-					pseudonym_hex(key, r->nhs_number, ps);
-				buf_adds(&out, first ? "\n" : ",\n");
-				first = 0;
-				referral_json(&out, r, has ? ps : NULL, 2);
-			}
+			if (has)
+				pseudonym_hex(key, r->nhs_number, ps);
+			buf_adds(&out, first ? "\n" : ",\n");
+			first = 0;
+			referral_json(&out, r, has ? ps : NULL, 2);
 		}
-		wipe(data, len);
-		free(data);
 		arena_free(a);
 	}
 	buf_adds(&out, first ? "]\n" : "\n]\n");

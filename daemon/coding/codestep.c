@@ -13,12 +13,38 @@
 
 #define MAX_PROCEDURES 16
 
+void
+coding_code_referral(const struct coding_ref *ref, const struct referral *r,
+    const char *practice, struct stored_coding *out)
+{
+	const char *opcs4[MAX_PROCEDURES];
+	struct coding_in in = {
+	    .practice = practice,
+	    .referrer_code = r->referrer_code,
+	    .referrer_name = r->referrer_name,
+	    .date = r->referral_date,
+	    .tfc = r->tfc,
+	    .ers_specialty = r->ers_specialty,
+	    .ers_clinic_type = r->ers_clinic_type,
+	    .specialty_text = r->specialty_text,
+	    .provider = r->provider_ods,
+	    .consultant = r->consultant_code,
+	    .opcs4 = opcs4,
+	};
+	size_t j;
+
+	for (j = 0; j < r->procedures.n && in.nopcs4 < MAX_PROCEDURES; j++)
+		if (r->procedures.v[j].system == CS_OPCS4)
+			opcs4[in.nopcs4++] = r->procedures.v[j].code;
+	coding_code(ref, &in, out);
+}
+
 int
 coding_apply(struct hub *hub, struct db *db, struct stored_ref *refs,
     size_t n)
 {
 	struct coding_ref *ref;
-	size_t i, j;
+	size_t i;
 
 	if (!hub->cfg->coding.enabled || n == 0)
 		return 0;
@@ -27,29 +53,9 @@ coding_apply(struct hub *hub, struct db *db, struct stored_ref *refs,
 		    db_error(db));
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		const struct referral *r = refs[i].r;
-		const char *opcs4[MAX_PROCEDURES];
-		struct coding_in in = {
-		    .practice = refs[i].practice_ods,
-		    .referrer_code = r->referrer_code,
-		    .referrer_name = r->referrer_name,
-		    .date = r->referral_date,
-		    .tfc = r->tfc,
-		    .ers_specialty = r->ers_specialty,
-		    .ers_clinic_type = r->ers_clinic_type,
-		    .specialty_text = r->specialty_text,
-		    .provider = r->provider_ods,
-		    .consultant = r->consultant_code,
-		    .opcs4 = opcs4,
-		};
-
-		for (j = 0; j < r->procedures.n && in.nopcs4 < MAX_PROCEDURES;
-		    j++)
-			if (r->procedures.v[j].system == CS_OPCS4)
-				opcs4[in.nopcs4++] = r->procedures.v[j].code;
-		coding_code(ref, &in, &refs[i].coding);
-	}
+	for (i = 0; i < n; i++)
+		coding_code_referral(ref, refs[i].r, refs[i].practice_ods,
+		    &refs[i].coding);
 	coding_ref_release(ref);
 	return 0;
 }

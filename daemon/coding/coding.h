@@ -61,6 +61,11 @@ struct coding_in {
 void coding_code(const struct coding_ref *ref, const struct coding_in *in,
     struct stored_coding *out);
 
+struct referral;
+/* coding_code for a canonical referral counted against practice. */
+void coding_code_referral(const struct coding_ref *ref,
+    const struct referral *r, const char *practice, struct stored_coding *out);
+
 /* The tariff year of a YYYY-MM-DD date ("2024/25" for 2025-03-31,
  * "2025/26" for 2025-04-01) into out; 0, or -1 for a bad date. */
 int coding_tariff_year(const char *date, char out[8]);
