@@ -29,5 +29,7 @@ int cmd_archive(const struct cli *cli, int argc, char **argv);
 int cmd_status(const struct cli *cli, int argc, char **argv);
 int cmd_demo(const struct cli *cli, int argc, char **argv);
 int cmd_practice(const struct cli *cli, int argc, char **argv);
+int cmd_fetch(const struct cli *cli, int argc, char **argv);
+int cmd_receipts(const struct cli *cli, int argc, char **argv);
 
 #endif

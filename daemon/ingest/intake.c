@@ -17,8 +17,10 @@
 static const char insert_sql[] =
     "WITH d AS ("
     " INSERT INTO pars.documents (sha256, size_bytes, source, practice_ods,"
-    "  parent_id)"
-    " VALUES ($1, $2, $3, $4, $5)"
+    "  parent_id, state, format, reason, n_referrals, stored_at)"
+    " VALUES ($1, $2, $3, $4, $5, coalesce($9, 'received'), $10, $11,"
+    "  CASE WHEN $9 = 'stored' THEN 0 END,"
+    "  CASE WHEN $9 = 'stored' THEN now() END)"
     " ON CONFLICT (sha256) DO NOTHING RETURNING id)"
     " INSERT INTO pars.document_blobs (document_id, key_id, raw, meta)"
     " SELECT id, $6, $7, $8 FROM d RETURNING document_id::text AS id";
@@ -39,8 +41,8 @@ insert_one(struct db *db, const struct hub *hub, struct intake_doc *d)
 	unsigned char sha[SHA256_LEN], *raw, *meta = NULL;
 	size_t rawlen, metalen = 0;
 	char size[24], parent[24], aad[96];
-	const char *vals[8];
-	int lens[8] = {0}, fmts[8] = {0};
+	const char *vals[11];
+	int lens[11] = {0}, fmts[11] = {0};
 	struct db_res *r;
 	int rc = -1;
 
@@ -62,6 +64,8 @@ insert_one(struct db *db, const struct hub *hub, struct intake_doc *d)
 		buf_free(&b);
 	}
 	snprintf(size, sizeof(size), "%zu", d->len);
+	if (d->parent != NULL)
+		d->parent_id = d->parent->id;
 	snprintf(parent, sizeof(parent), "%lld", d->parent_id);
 	vals[0] = (const char *)sha;
 	lens[0] = SHA256_LEN;
@@ -77,7 +81,10 @@ insert_one(struct db *db, const struct hub *hub, struct intake_doc *d)
 	vals[7] = (const char *)meta;
 	lens[7] = (int)metalen;
 	fmts[7] = 1;
-	if ((r = db_queryb(db, insert_sql, 8, vals, lens, fmts, 0)) == NULL)
+	vals[8] = d->state;
+	vals[9] = d->format;
+	vals[10] = d->reason;
+	if ((r = db_queryb(db, insert_sql, 11, vals, lens, fmts, 0)) == NULL)
 		goto out;
 	if (db_nrows(r) == 1) {
 		d->id = db_getll(r, 0, db_col(r, "id"), 0);
