@@ -134,7 +134,10 @@ set_aside(struct transfer *t, struct source_ctx *x,
 	log_warnx("%s: message uid %lu is %lld bytes, over the limit: "
 	    "recorded as quarantined and moved to %s", x->label, uid, t->total,
 	    kept);
-	return move_to(t, url, uid, c->oversize_folder, err, errlen);
+	if (move_to(t, url, uid, c->oversize_folder, err, errlen) < 0)
+		return -1;
+	x->st.taken++;
+	return 0;
 }
 
 /* Takes one message in.  0, or -1 with err set (nothing acknowledged). */

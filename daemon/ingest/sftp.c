@@ -284,6 +284,8 @@ take(struct transfer *t, struct source_ctx *x, const struct sftp_source_cfg *c,
 			    t->total, kept);
 			rc = move_into(t, e, dir, sha8, err, errlen);
 		}
+		if (rc == 0)
+			x->st.taken++;
 		free(dir);
 		free(kept);
 		return rc;
