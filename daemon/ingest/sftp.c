@@ -256,6 +256,7 @@ take(struct transfer *t, struct source_ctx *x, const struct sftp_source_cfg *c,
     const struct entry *e, char *err, size_t errlen)
 {
 	char *esc = curl_easy_escape(t->h, e->name, 0), *url, *name, sha8[9];
+	char prefix[12];
 	unsigned char sha[SHA256_LEN];
 	struct intake_doc doc;
 	int rc;
@@ -270,11 +271,12 @@ take(struct transfer *t, struct source_ctx *x, const struct sftp_source_cfg *c,
 		return -1;
 	transfer_sha256(t, sha);
 	hex_encode(sha, 4, sha8);
+	snprintf(prefix, sizeof(prefix), "%s-", sha8);
 	if (t->hash_only || transfer_over(t)) {
 		char *dir = c->oversize_dir ? xstrdup(c->oversize_dir) :
 		    xasprintf("%soversize", e->dir_path), *kept;
 
-		kept = xasprintf("%s/%s-%s on %s", dir, sha8, e->name,
+		kept = xasprintf("%s/%s%s on %s", dir, prefix, e->name,
 		    c->url);
 		rc = source_oversize(x, sha, t->total, e->practice[0] ?
 		    e->practice : NULL, kept, err, errlen);
@@ -282,7 +284,7 @@ take(struct transfer *t, struct source_ctx *x, const struct sftp_source_cfg *c,
 			log_warnx("%s: a file of %lld bytes is over the limit: "
 			    "recorded as quarantined and moved to %s", x->label,
 			    t->total, kept);
-			rc = move_into(t, e, dir, sha8, err, errlen);
+			rc = move_into(t, e, dir, prefix, err, errlen);
 		}
 		if (rc == 0)
 			x->st.taken++;
@@ -303,14 +305,10 @@ take(struct transfer *t, struct source_ctx *x, const struct sftp_source_cfg *c,
 		return -1;
 	log_debug("%s: %s is document %lld%s", x->label, e->name, doc.id,
 	    doc.duplicate ? " (already held)" : "");
-	if (c->done_dir != NULL) {
-		char prefix[12];
-
-		snprintf(prefix, sizeof(prefix), "%s-", sha8);
+	if (c->done_dir != NULL)
 		rc = move_into(t, e, c->done_dir, prefix, err, errlen);
-	} else {
+	else
 		rc = remove_file(t, e, err, errlen);
-	}
 	if (rc == 0)
 		x->st.taken++;
 	return rc;
