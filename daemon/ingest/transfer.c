@@ -5,10 +5,42 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
 #include "log.h"
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Keeps to max_speed by pausing the reader (the server then waits on a
+ * full socket): libcurl's own limit does not hold back an IMAP FETCH.
+ */
+static void
+throttle(struct transfer *t)
+{
+	double now = mono(), due;
+
+	if (t->started == 0)
+		t->started = now;
+	due = t->started + (double)t->total / (double)t->max_speed;
+	while (due > now && !(t->stop != NULL && atomic_load(t->stop))) {
+		double step = due - now > 0.2 ? 0.2 : due - now;
+		struct timespec ts = {0, (long)(step * 1e9)};
+
+		nanosleep(&ts, NULL);
+		now = mono();
+	}
+}
 
 static size_t
 on_data(char *p, size_t size, size_t n, void *arg)
@@ -18,9 +50,29 @@ on_data(char *p, size_t size, size_t n, void *arg)
 
 	EVP_DigestUpdate(t->md, p, len);
 	t->total += (long long)len;
+	if (t->max_speed > 0)
+		throttle(t);
 	if (!t->hash_only)
 		buf_add(&t->body, p, len);
 	return len;
+}
+
+/* With a speed limit, a small receive window makes the limit hold on
+ * the network too (the kernel would otherwise take all it is sent). */
+static int
+on_socket(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	const struct transfer *t = arg;
+	int size = (int)(t->max_speed / 4);
+
+	if (size < 16384)
+		size = 16384;
+	if (size > (1 << 20))
+		size = 1 << 20;
+	if (purpose == CURLSOCKTYPE_IPCXN)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		    sizeof(size));
+	return CURL_SOCKOPT_OK;
 }
 
 static int
@@ -58,9 +110,11 @@ transfer_open(struct transfer *t, const char *protocols,
 	curl_easy_setopt(t->h, CURLOPT_CONNECTTIMEOUT, (long)timeout);
 	curl_easy_setopt(t->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(t->h, CURLOPT_LOW_SPEED_TIME, (long)timeout);
-	if (max_speed > 0)
-		curl_easy_setopt(t->h, CURLOPT_MAX_RECV_SPEED_LARGE,
-		    (curl_off_t)max_speed);
+	t->max_speed = max_speed;
+	if (max_speed > 0) {
+		curl_easy_setopt(t->h, CURLOPT_SOCKOPTFUNCTION, on_socket);
+		curl_easy_setopt(t->h, CURLOPT_SOCKOPTDATA, t);
+	}
 	curl_easy_setopt(t->h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(t->h, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(t->h, CURLOPT_NOPROGRESS, 0L);
@@ -77,6 +131,7 @@ transfer_reset(struct transfer *t, const char *url, size_t keep)
 	buf_init(&t->body, keep > 0 ? keep : 1);
 	t->hash_only = keep == 0;
 	t->total = 0;
+	t->started = 0;
 	t->errbuf[0] = '\0';
 	EVP_DigestInit_ex(t->md, EVP_sha256(), NULL);
 	curl_easy_setopt(t->h, CURLOPT_URL, url);

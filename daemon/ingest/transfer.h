@@ -21,6 +21,8 @@ struct transfer {
 	long long total;    /* bytes that arrived, also past the cap */
 	int hash_only;	    /* keep nothing, only hash and count */
 	void *md;	    /* SHA-256 over every byte (EVP_MD_CTX) */
+	long max_speed;	    /* bytes a second, 0: no limit */
+	double started;	    /* when the transfer's first byte came */
 	const atomic_int *stop;
 	char errbuf[CURL_ERROR_SIZE];
 };
