@@ -726,10 +726,13 @@ url_ok(const char *s, const char *const *schemes)
 	return memchr(auth, '@', (size_t)(end - auth)) == NULL && end > auth;
 }
 
-/* 1 when s can be written as an IMAP quoted string or an SFTP path. */
+/* 1 when s can be written as an IMAP quoted string or an SFTP path (and
+ * is short enough for a command line). */
 static int
 plain_name(const char *s)
 {
+	if (strlen(s) > 400)
+		return 0;
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"' ||
 		    *s == '\\')

@@ -117,23 +117,30 @@ set_aside(struct transfer *t, struct source_ctx *x,
     int fetched, char *err, size_t errlen)
 {
 	unsigned char sha[SHA256_LEN];
-	char msgurl[1100], kept[600];
+	char *kept;
+	int rc;
 
 	if (!fetched) {
-		snprintf(msgurl, sizeof(msgurl), "%s;UID=%lu", url, uid);
+		char *msgurl = xasprintf("%s;UID=%lu", url, uid);
+
 		transfer_reset(t, msgurl, 0);
-		if (transfer_run(t, "UID FETCH (hashing an oversize message)",
-		    err, errlen) < 0)
+		rc = transfer_run(t, "UID FETCH (hashing an oversize message)",
+		    err, errlen);
+		free(msgurl);
+		if (rc < 0)
 			return -1;
 	}
 	transfer_sha256(t, sha);
-	snprintf(kept, sizeof(kept), "folder \"%s\" of mailbox %s",
-	    c->oversize_folder, c->url);
-	if (source_oversize(x, sha, t->total, NULL, kept, err, errlen) < 0)
+	kept = xasprintf("folder \"%s\" of mailbox %s", c->oversize_folder,
+	    c->url);
+	rc = source_oversize(x, sha, t->total, NULL, kept, err, errlen);
+	if (rc == 0)
+		log_warnx("%s: message uid %lu is %lld bytes, over the limit: "
+		    "recorded as quarantined and moved to %s", x->label, uid,
+		    t->total, kept);
+	free(kept);
+	if (rc < 0)
 		return -1;
-	log_warnx("%s: message uid %lu is %lld bytes, over the limit: "
-	    "recorded as quarantined and moved to %s", x->label, uid, t->total,
-	    kept);
 	if (move_to(t, url, uid, c->oversize_folder, err, errlen) < 0)
 		return -1;
 	x->st.taken++;
@@ -145,9 +152,10 @@ static int
 take(struct transfer *t, struct source_ctx *x, const struct imap_source_cfg *c,
     const char *url, unsigned long uid, char *err, size_t errlen)
 {
-	char cmd[128], msgurl[1100];
+	char cmd[128], *msgurl;
 	struct mail_docs md;
 	long long size;
+	int rc;
 
 	snprintf(cmd, sizeof(cmd), "UID FETCH %lu RFC822.SIZE", uid);
 	if (command(t, url, cmd, err, errlen) < 0)
@@ -158,9 +166,11 @@ take(struct transfer *t, struct source_ctx *x, const struct imap_source_cfg *c,
 		return set_aside(t, x, c, url, uid, 0, err, errlen);
 	log_debug("%s: fetching message uid %lu (%lld bytes)", x->label, uid,
 	    size);
-	snprintf(msgurl, sizeof(msgurl), "%s;UID=%lu", url, uid);
+	msgurl = xasprintf("%s;UID=%lu", url, uid);
 	transfer_reset(t, msgurl, x->lim.max_bytes);
-	if (transfer_run(t, "UID FETCH", err, errlen) < 0)
+	rc = transfer_run(t, "UID FETCH", err, errlen);
+	free(msgurl);
+	if (rc < 0)
 		return -1;
 	if (transfer_over(t))
 		return set_aside(t, x, c, url, uid, 1, err, errlen);

@@ -134,4 +134,7 @@ it_eq "$(own_sql "SELECT count(*) FROM pars.referrals")" 2 "referral rows"
 it_stop_parsd
 grep -q "stopped$" "$LOG" || it_fail "parsd did not stop cleanly"
 bash "$PARS_SRC/tests/integration/pg.sh" stop "$OWN" >/dev/null
+if grep -qF "$ML_PASS" "$IT_DIR"/*.log "$IT_DIR"/*.yaml; then
+    it_fail "the IMAP password is in a log or the configuration"
+fi
 echo "PASS mail_faults"
