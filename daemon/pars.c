@@ -31,7 +31,8 @@ static const struct command {
 	{"practice", cmd_practice, "add CODE | list | remove CODE: member "
 	    "practices"},
 	{"status", cmd_status, "what arrived, what was stored, what failed"},
-	{"fetch", cmd_fetch, "[NAME...]: poll the IMAP and SFTP sources now"},
+	{"fetch", cmd_fetch, "[NAME...] | --again ID: poll the IMAP and SFTP "
+	    "sources now, or unpack a quarantined message again"},
 	{"receipts", cmd_receipts, "send the receipts that are due"},
 	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
 };

@@ -29,13 +29,16 @@ sources:
 YAML
 }
 
-# ml_smime: the S/MIME set-up (the hub's key, the registry, CA and CRL).
+# ml_smime: the S/MIME set-up (the hub's key, the CA and CRL, and a copy
+# of the registry of practices' certificates in $IT_DIR/certs).
 ml_smime() {
+    rm -rf "$IT_DIR/certs"
+    cp -r "$PKI/certs" "$IT_DIR/certs"
     cat >>"$PARS_CONFIG" <<YAML
 smime:
   cert_file: $PKI/hub.pem
   key_file: $PKI/hub.key
-  practice_certs_dir: $PKI/certs
+  practice_certs_dir: $IT_DIR/certs
   ca_file: $ML_CA
   crl_file: $PKI/crl.pem
 YAML

@@ -111,7 +111,7 @@ signed revoked P81003 P81003 0
 ml_append it1 "$M/revoked.eml"
 signed untrusted P81009 P81000 7
 ml_append it1 "$M/untrusted.eml"
-signed unregistered P81008 P81000 8
+signed unregistered P81008 P81007 0
 ml_append it1 "$M/unregistered.eml"
 signed claims P81001 P81000 9
 ml_append it1 "$M/claims.eml"
@@ -183,4 +183,20 @@ echo "$out" | grep -q "^imap:inbox: 1 found, 1 taken in: 0 new document(s), 2 al
     it_fail "re-fetch: $out"
 it_eq "$(it_sql "SELECT count(*) FROM pars.documents")" "$before" "documents after a re-send"
 it_eq "$(ml_count it1)" 0 "it1 INBOX after the re-send"
+it_log "the unregistered signer registered: the message unpacked again"
+id=$(it_sql "SELECT id FROM pars.documents WHERE reason LIKE '%not registered to any practice%'")
+cp "$PKI/P81008.pem" "$IT_DIR/certs/P81007.pem"
+out=$("$PARS/pars" fetch --again "$id")
+it_eq "$out" "document $id: stored, 1 part(s) to process" "fetch --again"
+"$PARS/pars" process >/dev/null
+it_eq "$(it_sql "SELECT d.state || ' ' || d.practice_ods || ' ' || r.source_id || ' ' || r.is_current
+    FROM pars.documents d JOIN pars.documents c ON c.parent_id = d.id
+    JOIN pars.referrals r ON r.document_id = c.id WHERE d.id = $id")" \
+    "stored P81007 P81007-000084 true" "the message once its signer is registered"
+id=$(it_sql "SELECT id FROM pars.documents WHERE reason LIKE '%certificate revoked%'")
+out=$("$PARS/pars" fetch --again "$id")
+case $out in
+"document $id: still quarantined: the signing certificate"*"is not trusted: certificate revoked") ;;
+*) it_fail "fetch --again of a revoked signer: $out" ;;
+esac
 echo "PASS mail_imap"
