@@ -7,9 +7,9 @@
 #    127.0.0.1, the hub's S/MIME certificate, practices' signing
 #    certificates (one revoked, with a CRL; one from another CA; one not
 #    registered);
-#  - Dovecot serving IMAPS (users it1..it9 in a passwd-file, mail stored as
-#    the unprivileged user nobody; Dovecot's own processes run as dovenull
-#    and dovecot);
+#  - Dovecot serving IMAPS (users it1..it9 in a passwd-file, it7 also by
+#    client certificate (SASL EXTERNAL), mail stored as the unprivileged
+#    user nobody; Dovecot's own processes run as dovenull and dovecot);
 #  - OpenSSH sshd serving SFTP only (internal-sftp as nobody, key
 #    authentication, its own host key; a known_hosts file that holds it
 #    and one that holds another key);
@@ -118,6 +118,8 @@ make_pki() {
             cert "$p" "/CN=practice $p" "$smime"
         done
         cert P81009 "/CN=practice P81009" "$smime" otherca
+        # A client certificate for IMAP user it7 (SASL EXTERNAL).
+        cert it7 "/CN=it7" "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature"
         openssl ca -batch -config ca.cnf -revoke P81003.pem 2>/dev/null
         openssl ca -batch -config ca.cnf -gencrl -out crl.pem 2>/dev/null
         # The registry: every practice but P81008 (not registered).
@@ -151,7 +153,19 @@ ssl_cert = <$dir/pki/server.pem
 ssl_key = <$dir/pki/server.key
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain
+auth_mechanisms = plain external
+# Client certificates: asked for, not required; EXTERNAL logs in as the
+# certificate's common name, and only with a certificate from the CA.
+ssl_ca = <$dir/pki/ca.pem
+ssl_verify_client_cert = yes
+ssl_require_crl = no
+auth_ssl_username_from_cert = yes
+ssl_cert_username_field = commonName
+passdb {
+  driver = static
+  args = nopassword=y
+  mechanisms = external
+}
 passdb {
   driver = passwd-file
   args = scheme=SHA512-CRYPT $d/passwd
@@ -275,6 +289,8 @@ start)
 MAIL_DIR=$dir
 PKI=$dir/pki
 IMAP_PASSWORD_FILE=$dir/imap.password
+IMAP_CLIENT_CERT=$dir/pki/it7.pem
+IMAP_CLIENT_KEY=$dir/pki/it7.key
 SFTP_ROOT=$dir/sftp
 SFTP_KEY=$dir/sshd/client_key
 KNOWN_HOSTS=$dir/sshd/known_hosts

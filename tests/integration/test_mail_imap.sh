@@ -18,11 +18,17 @@ cat >>"$PARS_CONFIG" <<YAML
       password_file: $IMAP_PASSWORD_FILE
       ca_file: $ML_CA
       require_signed: true
+    - name: certauth
+      url: imaps://127.0.0.1:$IMAP_PORT/INBOX
+      user: it7
+      client_cert_file: $IMAP_CLIENT_CERT
+      client_key_file: $IMAP_CLIENT_KEY
+      ca_file: $ML_CA
 YAML
 ml_smime
 M=$IT_DIR/msg
 mkdir -p "$M"
-for u in it1 it2; do
+for u in it1 it2 it7; do
     for f in INBOX PARS-Oversize; do
         curl -sS --cacert "$ML_CA" -u "$u:$ML_PASS" \
             "imaps://127.0.0.1:$IMAP_PORT/INBOX" -X "DELETE \"$f\"" \
@@ -122,30 +128,38 @@ ml_append it2 "$M/unsigned.eml"
 signed onlysigned P81002 P81002 1
 ml_append it2 "$M/onlysigned.eml"
 
+it_log "a mailbox the hub logs in to with a client certificate"
+ml_part application/octet-stream "cert.hl7" "$(ml_sample P81006 0)" >"$M/cert.part"
+ml_mixed B-cert "$M/note.part" "$M/cert.part" >"$M/cert.ent"
+ml_message pm@p81006.test "referral" "$M/cert.ent" >"$M/cert.eml"
+ml_append it7 "$M/cert.eml"
+
 it_eq "$(ml_count it1)" 14 "it1 INBOX before the fetch"
 out=$("$PARS/pars" fetch)
 echo "$out"
 echo "$out" | grep -q "^imap:inbox: 14 found, 14 taken in" || it_fail "fetch: $out"
 echo "$out" | grep -q "^imap:signedonly: 2 found, 2 taken in" || it_fail "fetch: $out"
+echo "$out" | grep -q "^imap:certauth: 1 found, 1 taken in: 2 new document(s)" || it_fail "fetch: $out"
 "$PARS/pars" process >/dev/null
 
 it_log "the servers' view: nothing left but the oversize message, set aside"
 it_eq "$(ml_count it1)" 0 "it1 INBOX after the fetch"
 it_eq "$(ml_count it1 PARS-Oversize)" 1 "it1 PARS-Oversize"
 it_eq "$(ml_count it2)" 0 "it2 INBOX after the fetch"
+it_eq "$(ml_count it7)" 0 "it7 INBOX after the fetch"
 
 it_log "every referral stored once, from the part it came in"
-it_eq "$(it_sql "SELECT count(*) FROM pars.referrals WHERE is_current")" 10 \
+it_eq "$(it_sql "SELECT count(*) FROM pars.referrals WHERE is_current")" 11 \
     "current referrals"
 it_eq "$(it_sql "SELECT string_agg(source_id || '@' || coalesce(d.practice_ods, '-'), ' ' ORDER BY source_id)
     FROM pars.referrals r JOIN pars.documents d ON d.id = r.document_id")" \
-    "P81000-000000@- P81000-000001@- P81000-000002@- P81000-000003@- P81000-000004@- P81000-000005@- P81000-000006@- P81001-000012@P81001 P81002-000024@P81002 P81002-000025@P81002" \
+    "P81000-000000@- P81000-000001@- P81000-000002@- P81000-000003@- P81000-000004@- P81000-000005@- P81000-000006@- P81001-000012@P81001 P81002-000024@P81002 P81002-000025@P81002 P81006-000072@-" \
     "referrals and the practice their documents came from"
 it_eq "$(it_sql "SELECT count(*) FROM pars.documents c WHERE c.parent_id IS NOT NULL
-    AND (SELECT p.format FROM pars.documents p WHERE p.id = c.parent_id) = 'mime'")" 11 \
+    AND (SELECT p.format FROM pars.documents p WHERE p.id = c.parent_id) = 'mime'")" 12 \
     "parts taken from messages"
 it_eq "$(it_sql "SELECT count(*) FROM pars.documents WHERE format = 'mime'
-    AND state = 'stored' AND n_referrals = 0")" 9 "messages stored as containers"
+    AND state = 'stored' AND n_referrals = 0")" 10 "messages stored as containers"
 
 reason() { # SQL condition on the container -> its reason
     it_sql "SELECT reason FROM pars.documents WHERE parent_id IS NULL AND $1"
