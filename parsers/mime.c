@@ -108,35 +108,48 @@ split_entity(const unsigned char *buf, size_t len, struct entity *e)
 	e->bodylen = (size_t)(end - p);
 }
 
-/* The unfolded value of the first header called name, or NULL. */
+/* The unfolded value of the first header called name (at most
+ * MIME_MAX_HEADER bytes), or NULL. */
 static char *
 header_get(struct arena *a, const struct entity *e, const char *name)
 {
 	const unsigned char *p = e->hdr, *end = e->hdr + e->hdrlen, *next;
-	size_t nlen = strlen(name), n;
+	const unsigned char *q, *qnext;
+	size_t nlen = strlen(name), n, total, o, k;
+	char *out;
 
-	while (p < end) {
+	for (; p < end; p = next) {
 		n = line_at(p, end, &next);
-		if (n > nlen && strncasecmp_ascii((const char *)p, name,
-		    nlen) == 0 && p[nlen] == ':') {
-			char *out = arena_alloc(a, MIME_MAX_HEADER + 1);
-			size_t o = 0, k;
-
-			for (k = nlen + 1; k < n && o < MIME_MAX_HEADER; k++)
-				out[o++] = (char)p[k];
-			for (p = next; p < end; p = next) {
-				n = line_at(p, end, &next);
-				if (n == 0 || (*p != ' ' && *p != '\t'))
-					break;
-				for (k = 0; k < n && o < MIME_MAX_HEADER; k++)
-					out[o++] = (char)p[k];
-			}
-			out[o] = '\0';
-			return out;
-		}
-		p = next;
+		if (n > nlen && p[nlen] == ':' && strncasecmp_ascii(
+		    (const char *)p, name, nlen) == 0)
+			break;
 	}
-	return NULL;
+	if (p >= end)
+		return NULL;
+	/* The length first, then one allocation of the right size. */
+	total = n - nlen - 1;
+	for (q = next; q < end; q = qnext) {
+		size_t m = line_at(q, end, &qnext);
+
+		if (m == 0 || (*q != ' ' && *q != '\t'))
+			break;
+		total += m;
+	}
+	if (total > MIME_MAX_HEADER)
+		total = MIME_MAX_HEADER;
+	out = arena_alloc(a, total + 1);
+	for (o = 0, k = nlen + 1; k < n && o < total; k++)
+		out[o++] = (char)p[k];
+	for (q = next; q < end && o < total; q = qnext) {
+		size_t m = line_at(q, end, &qnext);
+
+		if (m == 0 || (*q != ' ' && *q != '\t'))
+			break;
+		for (k = 0; k < m && o < total; k++)
+			out[o++] = (char)q[k];
+	}
+	out[o] = '\0';
+	return out;
 }
 
 static char *
