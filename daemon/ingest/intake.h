@@ -20,7 +20,8 @@ struct intake_doc {
 	const char *practice_ods; /* vouched for by the channel, or NULL */
 	const char *name;	  /* file name; stored only encrypted */
 	long long parent_id;	  /* the message it came in, or 0 */
-	/* or an earlier doc of the same commit: its id becomes parent_id */
+	/* or an earlier doc of the same commit: its id becomes parent_id
+	 * (such docs must follow every doc without one) */
 	const struct intake_doc *parent;
 	/* NULL: received, for processing.  "stored": a container (an e-mail
 	 * message) whose children carry its referrals; "quarantined" with
