@@ -303,7 +303,8 @@ take(struct transfer *t, struct source_ctx *x, const struct sftp_source_cfg *c,
 	free(name);
 	if (rc < 0)
 		return -1;
-	log_debug("%s: %s is document %lld%s", x->label, e->name, doc.id,
+	log_debug("%s: a file of %zu bytes for practice %s is document %lld%s",
+	    x->label, doc.len, e->practice[0] ? e->practice : "-", doc.id,
 	    doc.duplicate ? " (already held)" : "");
 	if (c->done_dir != NULL)
 		rc = move_into(t, e, c->done_dir, prefix, err, errlen);

@@ -127,7 +127,7 @@ it_log "receipts: one per practice, to its address, source ids and counts only"
 out=$("$PARS/pars" receipts)
 it_eq "$out" "2 receipt(s) sent" "pars receipts"
 it_eq "$("$PARS/pars" receipts)" "0 receipt(s) sent" "pars receipts again"
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
     [ -n "$(ls -A "$SMTP_MAILDIR/p81000-sftp/new" 2>/dev/null)" ] &&
         [ -n "$(ls -A "$SMTP_MAILDIR/p81001-sftp/new" 2>/dev/null)" ] && break
     sleep 0.2
