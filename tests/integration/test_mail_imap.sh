@@ -24,11 +24,20 @@ cat >>"$PARS_CONFIG" <<YAML
       client_cert_file: $IMAP_CLIENT_CERT
       client_key_file: $IMAP_CLIENT_KEY
       ca_file: $ML_CA
+    - name: noca
+      url: imaps://127.0.0.1:$IMAP_PORT/INBOX
+      user: it8
+      password_file: $IMAP_PASSWORD_FILE
+    - name: wrongname
+      url: imaps://localhost:$IMAP_PORT/INBOX
+      user: it8
+      password_file: $IMAP_PASSWORD_FILE
+      ca_file: $ML_CA
 YAML
 ml_smime
 M=$IT_DIR/msg
 mkdir -p "$M"
-for u in it1 it2 it7; do
+for u in it1 it2 it7 it8; do
     for f in INBOX PARS-Oversize; do
         curl -sS --cacert "$ML_CA" -u "$u:$ML_PASS" \
             "imaps://127.0.0.1:$IMAP_PORT/INBOX" -X "DELETE \"$f\"" \
@@ -135,7 +144,18 @@ ml_message pm@p81006.test "referral" "$M/cert.ent" >"$M/cert.eml"
 ml_append it7 "$M/cert.eml"
 
 it_eq "$(ml_count it1)" 14 "it1 INBOX before the fetch"
-out=$("$PARS/pars" fetch)
+it_log "TLS: the server's certificate is checked, and its name"
+ml_message pm@p81000.test "referral" "$M/plain.ent" >"$M/it8.eml"
+ml_append it8 "$M/it8.eml"
+if out=$("$PARS/pars" fetch noca 2>&1); then it_fail "no CA, yet: $out"; fi
+echo "$out" | grep -q "^imap:noca: .*SSL certificate problem: self-signed certificate in certificate chain" ||
+    it_fail "noca: $out"
+if out=$("$PARS/pars" fetch wrongname 2>&1); then it_fail "wrong name, yet: $out"; fi
+echo "$out" | grep -qi "^imap:wrongname: .*SSL: no alternative certificate subject name matches" ||
+    it_fail "wrongname: $out"
+it_eq "$(ml_count it8)" 1 "it8 INBOX: nothing taken over an unverified connection"
+
+out=$("$PARS/pars" fetch inbox signedonly certauth)
 echo "$out"
 echo "$out" | grep -q "^imap:inbox: 14 found, 14 taken in" || it_fail "fetch: $out"
 echo "$out" | grep -q "^imap:signedonly: 2 found, 2 taken in" || it_fail "fetch: $out"

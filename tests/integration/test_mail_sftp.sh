@@ -123,6 +123,14 @@ it_eq "$(it_sql "SELECT (n.supersedes = o.id AND o.superseded_by = n.id AND NOT 
       AND o.source_id = 'P81000-000000' AND o.duplicate_of IS NULL AND o.id <> n.id")" "true" \
     "the correction supersedes the first version"
 
+it_log "receipts: the SMTP server's certificate is checked"
+sed -e '/^receipts:/,/^smime:/{/^  ca_file:/d}' "$PARS_CONFIG" >"$IT_DIR/noca.yaml"
+if out=$(PARS_CONFIG=$IT_DIR/noca.yaml "$PARS/pars" receipts 2>&1); then
+    it_fail "receipts sent without checking the server: $out"
+fi
+echo "$out" | grep -q "sending a receipt: .*SSL certificate problem" || it_fail "noca: $out"
+it_eq "$(it_sql "SELECT count(*) FROM pars.receipts")" 0 "receipts recorded unsent"
+
 it_log "receipts: one per practice, to its address, source ids and counts only"
 out=$("$PARS/pars" receipts)
 it_eq "$out" "2 receipt(s) sent" "pars receipts"
