@@ -14,7 +14,7 @@
 #    authentication, its own host key; a known_hosts file that holds it
 #    and one that holds another key);
 #  - OpenSMTPD delivering to one maildir per recipient (as nobody), behind
-#    stunnel for TLS (smtps): OpenSMTPD 6.8 in Debian 12 cannot do TLS with
+#    stunnel for TLS (smtps, and STARTTLS on another port): OpenSMTPD 6.8 in Debian 12 cannot do TLS with
 #    OpenSSL 3 (its privilege-separated key fails: "missing private key"),
 #    and it hard-codes /var/spool/smtpd and /var/run/smtpd.sock, so it runs
 #    in a private mount namespace (unshare -m) with those on tmpfs.
@@ -257,6 +257,7 @@ RUN
     echo $! >"$d/smtpd.pid"
     wait_port "$plain"
     tls=$(free_port)
+    starttls=$(free_port)
     cat >"$d/stunnel.conf" <<CONF
 foreground = yes
 pid =
@@ -267,11 +268,19 @@ accept = 127.0.0.1:$tls
 connect = 127.0.0.1:$plain
 cert = $dir/pki/server.pem
 key = $dir/pki/server.key
+[smtp-starttls]
+accept = 127.0.0.1:$starttls
+connect = 127.0.0.1:$plain
+protocol = smtp
+cert = $dir/pki/server.pem
+key = $dir/pki/server.key
 CONF
     setsid stunnel4 "$d/stunnel.conf" </dev/null >"$d/stunnel.log" 2>&1 &
     echo $! >"$d/stunnel.pid"
     wait_port "$tls"
+    wait_port "$starttls"
     echo "SMTP_PORT=$tls" >>"$dir/servers.env"
+    echo "SMTP_STARTTLS_PORT=$starttls" >>"$dir/servers.env"
 }
 
 case $cmd in

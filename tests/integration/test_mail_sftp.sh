@@ -161,4 +161,19 @@ for r in "$r0" "$r1"; do
 done
 it_eq "$(it_sql "SELECT string_agg(coalesce(practice_ods, '-') || ':' || state || ':' || n_documents, ' '
     ORDER BY practice_ods) FROM pars.receipts")" "P81000:sent:3 P81001:sent:2" "receipts recorded"
+it_log "a receipt by SMTP with STARTTLS"
+cp "$(ml_sample P81001 1)" "$R/bypractice/P81001/f.hl7"
+chown nobody: "$R/bypractice/P81001/f.hl7"
+"$PARS/pars" fetch drops >/dev/null
+"$PARS/pars" process >/dev/null
+sed "s|smtp_url: smtps://127.0.0.1:$SMTP_PORT|smtp_url: smtp://127.0.0.1:$SMTP_STARTTLS_PORT|" \
+    "$PARS_CONFIG" >"$IT_DIR/starttls.yaml"
+it_eq "$(PARS_CONFIG=$IT_DIR/starttls.yaml "$PARS/pars" receipts)" "1 receipt(s) sent" \
+    "pars receipts over STARTTLS"
+for _ in $(seq 1 50); do
+    [ "$(ls "$SMTP_MAILDIR/p81001-sftp/new" | wc -l)" = 2 ] && break
+    sleep 0.2
+done
+grep -l "source id P81001-000013$" "$SMTP_MAILDIR"/p81001-sftp/new/* >/dev/null ||
+    it_fail "the STARTTLS receipt did not arrive"
 echo "PASS mail_sftp"
