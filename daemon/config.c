@@ -14,6 +14,7 @@
 
 #include <yaml.h>
 
+#include "ident.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -272,6 +273,14 @@ struct field {
 #define LIST(k, m, T, s)                                                     \
 	{k, F_LIST, OFF(m), s, 0, 0, 0, OFF(m##_n), sizeof(T)}
 #define END {NULL, F_STR, 0, NULL, 0, 0, 0, 0, 0}
+/* Keys of a list item of struct type T. */
+#define ITEM_STR(T, k, m) {k, F_STR, offsetof(T, m), NULL, 0, 0, 0, 0, 0}
+#define ITEM_REQSTR(T, k, m) {k, F_STR, offsetof(T, m), NULL, 0, 0, 1, 0, 0}
+#define ITEM_INT(T, k, m, lo, hi)                                            \
+	{k, F_INT, offsetof(T, m), NULL, lo, hi, 0, 0, 0}
+#define ITEM_SIZE(T, k, m, lo, hi)                                           \
+	{k, F_SIZE, offsetof(T, m), NULL, lo, hi, 0, 0, 0}
+#define ITEM_BOOL(T, k, m) {k, F_BOOL, offsetof(T, m), NULL, 0, 1, 0, 0, 0}
 
 static const struct field database_fields[] = {
 	STR("dsn", database.dsn),
@@ -328,6 +337,75 @@ static const struct field limits_fields[] = {
 	END,
 };
 
+#define IM struct imap_source_cfg
+static const struct field imap_fields[] = {
+	ITEM_REQSTR(IM, "name", name),
+	ITEM_REQSTR(IM, "url", url),
+	ITEM_REQSTR(IM, "user", user),
+	ITEM_STR(IM, "password_file", password_file),
+	ITEM_STR(IM, "client_cert_file", client_cert_file),
+	ITEM_STR(IM, "client_key_file", client_key_file),
+	ITEM_STR(IM, "ca_file", ca_file),
+	ITEM_STR(IM, "done_folder", done_folder),
+	ITEM_STR(IM, "oversize_folder", oversize_folder),
+	ITEM_INT(IM, "poll_seconds", poll_seconds, 1, 86400),
+	ITEM_INT(IM, "timeout_seconds", timeout_seconds, 1, 3600),
+	ITEM_BOOL(IM, "require_signed", require_signed),
+	ITEM_BOOL(IM, "receipts", receipts),
+	ITEM_INT(IM, "max_per_poll", max_per_poll, 1, 100000),
+	ITEM_SIZE(IM, "max_recv_speed", max_recv_speed, 1024, 1L << 40),
+	END,
+};
+#undef IM
+
+#define SF struct sftp_source_cfg
+static const struct field sftp_fields[] = {
+	ITEM_REQSTR(SF, "name", name),
+	ITEM_REQSTR(SF, "url", url),
+	ITEM_REQSTR(SF, "user", user),
+	ITEM_REQSTR(SF, "key_file", key_file),
+	ITEM_STR(SF, "public_key_file", public_key_file),
+	ITEM_STR(SF, "key_passphrase_file", key_passphrase_file),
+	ITEM_REQSTR(SF, "known_hosts", known_hosts),
+	ITEM_STR(SF, "practice", practice),
+	ITEM_STR(SF, "done_dir", done_dir),
+	ITEM_STR(SF, "oversize_dir", oversize_dir),
+	ITEM_INT(SF, "poll_seconds", poll_seconds, 1, 86400),
+	ITEM_INT(SF, "timeout_seconds", timeout_seconds, 1, 3600),
+	ITEM_BOOL(SF, "receipts", receipts),
+	ITEM_INT(SF, "max_per_poll", max_per_poll, 1, 100000),
+	ITEM_SIZE(SF, "max_recv_speed", max_recv_speed, 1024, 1L << 40),
+	END,
+};
+#undef SF
+
+static const struct field sources_fields[] = {
+	LIST("imap", sources.imap, struct imap_source_cfg, imap_fields),
+	LIST("sftp", sources.sftp, struct sftp_source_cfg, sftp_fields),
+	END,
+};
+
+static const struct field smime_fields[] = {
+	STR("cert_file", smime.cert_file),
+	STR("key_file", smime.key_file),
+	STR("practice_certs_dir", smime.practice_certs_dir),
+	STR("ca_file", smime.ca_file),
+	STR("crl_file", smime.crl_file),
+	END,
+};
+
+static const struct field receipts_fields[] = {
+	STR("smtp_url", receipts.smtp_url),
+	STR("from", receipts.from),
+	STR("user", receipts.user),
+	STR("password_file", receipts.password_file),
+	STR("ca_file", receipts.ca_file),
+	INT("interval_seconds", receipts.interval_seconds, 1, 86400),
+	INT("max_age_days", receipts.max_age_days, 1, 365),
+	INT("timeout_seconds", receipts.timeout_seconds, 1, 3600),
+	END,
+};
+
 static const struct field top_fields[] = {
 	REQSTR("state_dir", state_dir),
 	STR("log_level", log_level),
@@ -339,6 +417,9 @@ static const struct field top_fields[] = {
 	SECTION("coding", coding_fields),
 	SECTION("limits", limits_fields),
 	SECTION("rules", rules_fields),
+	SECTION("sources", sources_fields),
+	SECTION("smime", smime_fields),
+	SECTION("receipts", receipts_fields),
 	END,
 };
 
@@ -600,7 +681,213 @@ config_defaults(void)
 	c->limits.max_nodes = 200000;
 	c->limits.max_referrals = 10000;
 	c->limits.max_field_bytes = 1L << 20;
+	c->receipts.interval_seconds = 60;
+	c->receipts.max_age_days = 7;
+	c->receipts.timeout_seconds = 60;
 	return c;
+}
+
+void
+config_swap_remote(struct config *a, struct config *b)
+{
+	struct config t;
+
+	t.sources = a->sources;
+	t.smime = a->smime;
+	t.receipts = a->receipts;
+	a->sources = b->sources;
+	a->smime = b->smime;
+	a->receipts = b->receipts;
+	b->sources = t.sources;
+	b->smime = t.smime;
+	b->receipts = t.receipts;
+}
+
+static int
+rerr(struct config *c, char *err, size_t errlen, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* "FILE: key 'KEY': what is wrong" into err; returns -1. */
+static int
+rerr(struct config *c, char *err, size_t errlen, const char *key,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(err, errlen, "%s: key '%s': ", c->path, key);
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* 1 when s has a scheme it may have and no user:password@ in it. */
+static int
+url_ok(const char *s, const char *const *schemes)
+{
+	const char *auth, *end;
+
+	for (; *schemes != NULL; schemes++)
+		if (strncmp(s, *schemes, strlen(*schemes)) == 0)
+			break;
+	if (*schemes == NULL)
+		return 0;
+	auth = s + strlen(*schemes);
+	end = auth + strcspn(auth, "/?#");
+	return memchr(auth, '@', (size_t)(end - auth)) == NULL && end > auth;
+}
+
+/* 1 when s can be written as an IMAP quoted string or an SFTP path (and
+ * is short enough for a command line). */
+static int
+plain_name(const char *s)
+{
+	if (strlen(s) > 400)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"' ||
+		    *s == '\\')
+			return 0;
+	return 1;
+}
+
+static int
+source_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* Checks and completes sources, smime and receipts. */
+static int
+finish_remote(struct config *c, char *err, size_t errlen)
+{
+	static const char *const imap_schemes[] = {"imaps://", "imap://",
+	    NULL};
+	static const char *const sftp_schemes[] = {"sftp://", NULL};
+	static const char *const smtp_schemes[] = {"smtps://", "smtp://",
+	    NULL};
+	size_t i, j;
+	int need_signed = 0, need_receipts = 0;
+	char key[64];
+
+	for (i = 0; i < c->sources.imap_n; i++) {
+		struct imap_source_cfg *s = &c->sources.imap[i];
+
+		snprintf(key, sizeof(key), "sources.imap[%zu]", i);
+		if (!source_name_ok(s->name))
+			return rerr(c, err, errlen, key, "name must be 1-40 "
+			    "letters, digits, '-' or '_', not \"%s\"",
+			    s->name);
+		if (!url_ok(s->url, imap_schemes))
+			return rerr(c, err, errlen, key, "url must be "
+			    "imaps://host[:port]/MAILBOX (or imap:// with "
+			    "STARTTLS), with no user or password in it");
+		if (s->password_file == NULL && s->client_cert_file == NULL)
+			return rerr(c, err, errlen, key, "needs "
+			    "password_file or client_cert_file");
+		if ((s->client_cert_file == NULL) != (s->client_key_file ==
+		    NULL))
+			return rerr(c, err, errlen, key, "client_cert_file "
+			    "and client_key_file go together");
+		if ((s->done_folder && !plain_name(s->done_folder)) ||
+		    (s->oversize_folder && !plain_name(s->oversize_folder)))
+			return rerr(c, err, errlen, key, "a folder name may "
+			    "not hold quotes, backslashes or control "
+			    "characters");
+		if (s->oversize_folder == NULL)
+			s->oversize_folder = xstrdup("PARS-Oversize");
+		if (s->poll_seconds == 0)
+			s->poll_seconds = 60;
+		if (s->timeout_seconds == 0)
+			s->timeout_seconds = 120;
+		if (s->max_per_poll == 0)
+			s->max_per_poll = 500;
+		need_signed |= s->require_signed;
+		need_receipts |= s->receipts;
+	}
+	for (i = 0; i < c->sources.sftp_n; i++) {
+		struct sftp_source_cfg *s = &c->sources.sftp[i];
+
+		snprintf(key, sizeof(key), "sources.sftp[%zu]", i);
+		if (!source_name_ok(s->name))
+			return rerr(c, err, errlen, key, "name must be 1-40 "
+			    "letters, digits, '-' or '_', not \"%s\"",
+			    s->name);
+		if (!url_ok(s->url, sftp_schemes) || !plain_name(s->url))
+			return rerr(c, err, errlen, key, "url must be "
+			    "sftp://host[:port]/directory/, with no user or "
+			    "password in it");
+		if (s->url[strlen(s->url) - 1] != '/') {
+			char *u = xasprintf("%s/", s->url);
+
+			free(s->url);
+			s->url = u;
+		}
+		if (s->practice != NULL && !ods_is_practice(s->practice))
+			return rerr(c, err, errlen, key, "practice must be a "
+			    "practice code (a letter and five digits), not "
+			    "\"%s\"", s->practice);
+		if ((s->done_dir && (s->done_dir[0] != '/' ||
+		    !plain_name(s->done_dir))) || (s->oversize_dir &&
+		    (s->oversize_dir[0] != '/' || !plain_name(s->oversize_dir))))
+			return rerr(c, err, errlen, key, "done_dir and "
+			    "oversize_dir must be absolute paths on the server "
+			    "without quotes or backslashes");
+		if (s->poll_seconds == 0)
+			s->poll_seconds = 60;
+		if (s->timeout_seconds == 0)
+			s->timeout_seconds = 120;
+		if (s->max_per_poll == 0)
+			s->max_per_poll = 500;
+		need_receipts |= s->receipts;
+		for (j = 0; j < c->sources.imap_n; j++)
+			if (strcmp(c->sources.imap[j].name, s->name) == 0)
+				return rerr(c, err, errlen, key, "name \"%s\" "
+				    "is used by sources.imap[%zu] too", s->name,
+				    j);
+	}
+	for (i = 0; i < c->sources.imap_n; i++)
+		for (j = i + 1; j < c->sources.imap_n; j++)
+			if (strcmp(c->sources.imap[i].name,
+			    c->sources.imap[j].name) == 0)
+				return rerr(c, err, errlen, "sources.imap",
+				    "name \"%s\" is used twice",
+				    c->sources.imap[j].name);
+	for (i = 0; i < c->sources.sftp_n; i++)
+		for (j = i + 1; j < c->sources.sftp_n; j++)
+			if (strcmp(c->sources.sftp[i].name,
+			    c->sources.sftp[j].name) == 0)
+				return rerr(c, err, errlen, "sources.sftp",
+				    "name \"%s\" is used twice",
+				    c->sources.sftp[j].name);
+	if ((c->smime.cert_file == NULL) != (c->smime.key_file == NULL))
+		return rerr(c, err, errlen, "smime", "cert_file "
+		    "and key_file go together");
+	if ((need_signed || c->smime.practice_certs_dir != NULL) &&
+	    (c->smime.practice_certs_dir == NULL || c->smime.ca_file == NULL))
+		return rerr(c, err, errlen, "smime", "checking "
+		    "signatures needs practice_certs_dir and ca_file");
+	if (need_receipts && (c->receipts.smtp_url == NULL ||
+	    c->receipts.from == NULL))
+		return rerr(c, err, errlen, "receipts", "a source "
+		    "sends receipts: smtp_url and from are needed");
+	if (c->receipts.smtp_url != NULL && !url_ok(c->receipts.smtp_url,
+	    smtp_schemes))
+		return rerr(c, err, errlen, "receipts.smtp_url",
+		    "must be smtp://host[:port] (STARTTLS is required) or "
+		    "smtps://host[:port], with no user or password in it");
+	if (c->receipts.from != NULL && (strchr(c->receipts.from, '@') ==
+	    NULL || !plain_name(c->receipts.from) ||
+	    strpbrk(c->receipts.from, " <>,;") != NULL))
+		return rerr(c, err, errlen, "receipts.from", "must "
+		    "be a plain address (name@domain)");
+	return 0;
 }
 
 /* Fills in what depends on other settings. */
@@ -636,7 +923,7 @@ finish(struct config *c, char *err, size_t errlen)
 		    "database.password_file", c->path);
 		return -1;
 	}
-	return 0;
+	return finish_remote(c, err, errlen);
 }
 
 char *

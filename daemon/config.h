@@ -13,6 +13,44 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/parsd/parsd.yaml"
 
+/* An IMAP mailbox the hub collects referrals from (sources.imap[]). */
+struct imap_source_cfg {
+	char *name;		/* documents' source is "imap:NAME" */
+	char *url;		/* imaps://host[:port]/MAILBOX */
+	char *user;
+	char *password_file;	/* or a client certificate: */
+	char *client_cert_file;
+	char *client_key_file;
+	char *ca_file;		/* CAs that sign the server's certificate */
+	char *done_folder;	/* move taken messages here, not expunge */
+	char *oversize_folder;	/* where messages over the limit are kept */
+	int poll_seconds;
+	int timeout_seconds;
+	int require_signed;	/* S/MIME signature required */
+	int receipts;		/* mail receipts to the sending practices */
+	int max_per_poll;
+	long max_recv_speed;	/* bytes a second, 0: no limit */
+};
+
+/* An SFTP directory the hub pulls files from (sources.sftp[]). */
+struct sftp_source_cfg {
+	char *name;		/* documents' source is "sftp:NAME" */
+	char *url;		/* sftp://host[:port]/absolute/dir/ */
+	char *user;
+	char *key_file;		/* private key (mode 0600) */
+	char *public_key_file;
+	char *key_passphrase_file;
+	char *known_hosts;	/* the server's host key must be in it */
+	char *practice;		/* whose files; unset: a directory each */
+	char *done_dir;		/* rename taken files here, not remove */
+	char *oversize_dir;	/* where files over the limit are moved */
+	int poll_seconds;
+	int timeout_seconds;
+	int receipts;
+	int max_per_poll;
+	long max_recv_speed;
+};
+
 struct config {
 	char *path;	      /* the file it came from */
 	char *state_dir;      /* keys, embedded database, runtime files */
@@ -50,6 +88,29 @@ struct config {
 		char *dir; /* rule files (*.yaml); missing: no rules */
 	} rules;
 	struct {
+		struct imap_source_cfg *imap;
+		size_t imap_n;
+		struct sftp_source_cfg *sftp;
+		size_t sftp_n;
+	} sources;
+	struct {
+		char *cert_file;	  /* the hub's certificate (decryption) */
+		char *key_file;		  /* its private key (mode 0600) */
+		char *practice_certs_dir; /* <ODS>.pem: practices' signers */
+		char *ca_file;		  /* CAs practices' certificates chain to */
+		char *crl_file;		  /* revocations, checked when set */
+	} smime;
+	struct {
+		char *smtp_url; /* smtp://host:port (STARTTLS) or smtps:// */
+		char *from;
+		char *user;
+		char *password_file;
+		char *ca_file;
+		int interval_seconds;
+		int max_age_days; /* documents older than this get none */
+		int timeout_seconds;
+	} receipts;
+	struct {
 		long max_document_bytes;
 		int max_depth;
 		long max_nodes;
@@ -72,5 +133,10 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 /* A configuration with every default and nothing from a file. */
 struct config *config_defaults(void);
 void config_free(struct config *c);
+/*
+ * Swaps the sources, smime and receipts sections of a and b: a reload
+ * keeps the running ones (source threads hold pointers into them).
+ */
+void config_swap_remote(struct config *a, struct config *b);
 
 #endif

@@ -256,6 +256,17 @@ secret_file_read(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+int
+secret_file_check(const char *path, char *err, size_t errlen)
+{
+	int fd = open_private(path, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 void
 pseudonym_hex(const unsigned char key[KEY_LEN], const char *nhs_digits,
     char out[PSEUDONYM_HEX_LEN + 1])

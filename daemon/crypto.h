@@ -30,6 +30,9 @@ int key_load(const char *path, int create, unsigned char key[KEY_LEN],
  * err set.
  */
 char *secret_file_read(const char *path, char *err, size_t errlen);
+/* Checks that a file holding a secret another library reads (a private
+ * key) is private by the same rule.  Returns 0, or -1 with err set. */
+int secret_file_check(const char *path, char *err, size_t errlen);
 
 void sha256(const void *data, size_t n, unsigned char out[SHA256_LEN]);
 /* SHA-256 of everything read from fd (from where it is); 0 or -1. */

@@ -36,6 +36,9 @@ static const struct command {
 	{"coding", cmd_coding, "report [--from D --to D | --period YYYY-MM]: "
 	    "coding coverage"},
 	{"status", cmd_status, "what arrived, what was stored, what failed"},
+	{"fetch", cmd_fetch, "[NAME...] | --again ID: poll the IMAP and SFTP "
+	    "sources now, or unpack a quarantined message again"},
+	{"receipts", cmd_receipts, "send the receipts that are due"},
 	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
 	{"assess", cmd_assess, "FILE...: the rules' findings as JSON (stores "
 	    "nothing)"},

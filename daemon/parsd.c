@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "config.h"
 #include "db.h"
 #include "hub.h"
@@ -27,6 +29,7 @@
 #include "notify.h"
 #include "process.h"
 #include "spool.h"
+#include "sources.h"
 #include "archive.h"
 #include "xmalloc.h"
 
@@ -155,6 +158,10 @@ reload(struct hub *hub, pthread_rwlock_t *live, struct spool *spool)
 	/* Keep what only a restart may change. */
 	{
 		struct config *old = hub->cfg;
+
+		/* The source threads hold the running sources, smime and
+		 * receipts: those change on restart. */
+		config_swap_remote(c, old);
 		char *keep[] = {old->database.dsn, old->state_dir,
 		    old->spool.dir, old->keys.archive_key_file,
 		    old->keys.pseudonym_key_file};
@@ -198,6 +205,7 @@ main(int argc, char **argv)
 	struct config *cfg;
 	struct hub *hub;
 	struct spool *spool;
+	struct sources *sources;
 	struct db *db = NULL;
 	struct worker *workers;
 	pthread_rwlock_t live = PTHREAD_RWLOCK_INITIALIZER;
@@ -267,6 +275,9 @@ main(int argc, char **argv)
 		    &workers[i]) != 0)
 			fatalx("could not start worker %d", i + 1);
 	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if ((sources = sources_start(hub, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	wd_usec = notify_watchdog_usec();
 	next_purge = now_s() + 60;
 	log_info("parsd %s started: %d worker(s), drop directories in %s",
@@ -293,6 +304,7 @@ main(int argc, char **argv)
 			    sizeof(err)) < 0)
 				log_warnx("reload: %s: the rules already loaded "
 				    "stay in force", err);
+			sources_wake(sources);
 			next_rescan = 0;
 		}
 		t = now_s();
@@ -339,12 +351,14 @@ main(int argc, char **argv)
 	log_info("stopping: finishing the work in hand");
 	notify_send("STOPPING=1");
 	atomic_store(&stopping, 1);
+	sources_stop(sources);
 	for (i = 0; i < nworkers; i++)
 		pthread_join(workers[i].tid, NULL);
 	free(workers);
 	db_close(db);
 	spool_close(spool);
 	hub_close(hub);
+	curl_global_cleanup();
 	log_info("stopped");
 	return 0;
 }

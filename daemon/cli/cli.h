@@ -56,5 +56,7 @@ unsigned char *cli_slurp(const char *path, size_t max, size_t *len);
  * and warnings.  Returns the arena res lives in (caller frees), or NULL. */
 struct arena *cli_parse_file(const char *path,
     const struct parse_limits *lim, struct parse_result *res);
+int cmd_fetch(const struct cli *cli, int argc, char **argv);
+int cmd_receipts(const struct cli *cli, int argc, char **argv);
 
 #endif

@@ -25,8 +25,9 @@ aad_for(const char *kind, const char *sha_hex, char out[96])
 	snprintf(out, 96, "pars-%s-v1:%s", kind, sha_hex);
 }
 
-/* Parameters of one document: 7 each, in this order. */
-enum { P_SHA, P_SIZE, P_SOURCE, P_PRACTICE, P_PARENT, P_RAW, P_META, NP };
+/* Parameters of one document: 10 each, in this order. */
+enum { P_SHA, P_SIZE, P_SOURCE, P_PRACTICE, P_PARENT, P_RAW, P_META, P_STATE,
+	P_FORMAT, P_REASON, NP };
 
 struct prepared {
 	unsigned char sha[SHA256_LEN];
@@ -60,6 +61,8 @@ prepare_doc(const struct hub *hub, struct intake_doc *d, struct prepared *p)
 		buf_free(&b);
 	}
 	snprintf(p->size, sizeof(p->size), "%zu", d->len);
+	if (d->parent != NULL)
+		d->parent_id = d->parent->id;
 	snprintf(p->parent, sizeof(p->parent), "%lld", d->parent_id);
 }
 
@@ -75,20 +78,25 @@ batch_sql(size_t n)
 	size_t i;
 
 	buf_init(&b, 0);
-	buf_adds(&b, "WITH v (sha, size, source, practice, parent, raw, meta)"
-	    " AS (VALUES ");
+	buf_adds(&b, "WITH v (sha, size, source, practice, parent, raw, meta,"
+	    " state, format, reason) AS (VALUES ");
 	for (i = 0; i < n; i++) {
 		size_t k = i * NP;
 
 		buf_printf(&b, "%s($%zu::bytea, $%zu::bigint, $%zu::text,"
-		    " $%zu::text, $%zu::bigint, $%zu::bytea, $%zu::bytea)",
+		    " $%zu::text, $%zu::bigint, $%zu::bytea, $%zu::bytea,"
+		    " $%zu::text, $%zu::text, $%zu::text)",
 		    i ? ", " : "", k + 1, k + 2, k + 3, k + 4, k + 5, k + 6,
-		    k + 7);
+		    k + 7, k + 8, k + 9, k + 10);
 	}
 	buf_printf(&b, "), d AS ("
 	    " INSERT INTO pars.documents (sha256, size_bytes, source,"
-	    "  practice_ods, parent_id)"
-	    " SELECT sha, size, source, practice, parent FROM v"
+	    "  practice_ods, parent_id, state, format, reason, n_referrals,"
+	    "  stored_at)"
+	    " SELECT sha, size, source, practice, parent,"
+	    "  coalesce(state, 'received'), format, reason,"
+	    "  CASE WHEN state = 'stored' THEN 0 END,"
+	    "  CASE WHEN state = 'stored' THEN now() END FROM v"
 	    " ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256),"
 	    " b AS (INSERT INTO pars.document_blobs (document_id, key_id, raw,"
 	    "  meta)"
@@ -130,6 +138,9 @@ insert_batch(struct db *db, const struct hub *hub, struct intake_doc *docs,
 		vals[k + P_META] = (const char *)p[i].meta;
 		lens[k + P_META] = (int)p[i].metalen;
 		fmts[k + P_META] = 1;
+		vals[k + P_STATE] = docs[i].state;
+		vals[k + P_FORMAT] = docs[i].format;
+		vals[k + P_REASON] = docs[i].reason;
 	}
 	vals[np - 1] = hub->archive_key_id;
 	/* Not prepared: the text differs with n. */
@@ -180,9 +191,17 @@ int
 intake_commit(struct db *db, const struct hub *hub, struct intake_doc *docs,
     size_t n, char *err, size_t errlen)
 {
+	size_t first;
+
 	if (n == 0)
 		return 0;
-	if (db_begin(db) < 0 || insert_batch(db, hub, docs, n) < 0 ||
+	/* Documents naming a parent in this commit go in a second batch,
+	 * once their parents have ids. */
+	for (first = 0; first < n && docs[first].parent == NULL; first++)
+		;
+	if (db_begin(db) < 0 || (first > 0 && insert_batch(db, hub, docs,
+	    first) < 0) ||
+	    (first < n && insert_batch(db, hub, docs + first, n - first) < 0) ||
 	    db_exec(db, "SELECT pg_catalog.pg_notify('pars_work', '')", 0,
 	    NULL) < 0 || db_commit(db) < 0) {
 		snprintf(err, errlen, "could not record %zu document(s): %s", n,

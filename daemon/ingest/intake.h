@@ -20,6 +20,13 @@ struct intake_doc {
 	const char *practice_ods; /* vouched for by the channel, or NULL */
 	const char *name;	  /* file name; stored only encrypted */
 	long long parent_id;	  /* the message it came in, or 0 */
+	/* or an earlier doc of the same commit: its id becomes parent_id
+	 * (such docs must follow every doc without one) */
+	const struct intake_doc *parent;
+	/* NULL: received, for processing.  "stored": a container (an e-mail
+	 * message) whose children carry its referrals; "quarantined" with
+	 * reason.  format names what it is (e.g. "mime"). */
+	const char *state, *format, *reason;
 	/* out */
 	long long id;  /* the document's id (the earlier one if duplicate) */
 	int duplicate; /* the same bytes were already received */
