@@ -30,6 +30,8 @@ static const struct command {
 	{"archive", cmd_archive, "purge [--days N]: drop old raw documents"},
 	{"practice", cmd_practice, "add CODE | list | remove CODE: member "
 	    "practices"},
+	{"report", cmd_report, "run [--period YYYY-MM|--scheduled] [ODS...] | "
+	    "retry | list: practices' feedback reports"},
 	{"status", cmd_status, "what arrived, what was stored, what failed"},
 	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
 };
