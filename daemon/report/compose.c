@@ -476,6 +476,17 @@ cost_section(struct ctx *c)
 	    "this period.", c->s->period.tariff_year, "days");
 }
 
+static const char *
+tfc_title(const struct fig_practice *p, const char *tfc)
+{
+	size_t i;
+
+	for (i = 0; tfc != NULL && i < p->ntfc; i++)
+		if (strcmp(p->tfc[i].tfc, tfc) == 0)
+			return p->tfc[i].title;
+	return NULL;
+}
+
 static void
 pun_section(struct ctx *c)
 {
@@ -498,7 +509,8 @@ pun_section(struct ctx *c)
 		if (u->saving >= 0)
 			compose_money(m, sizeof(m), u->saving);
 		doc_row(c->d, t, 0, u->source_id ? u->source_id : "(none)",
-		    u->date, tfc_label(c, u->tfc, NULL), u->title,
+		    u->date, tfc_label(c, u->tfc, tfc_title(p, u->tfc)),
+		    u->title,
 		    u->alt_name ? u->alt_name : u->alt_code,
 		    u->saving >= 0 ? m : "not priced");
 	}
