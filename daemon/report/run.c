@@ -214,6 +214,8 @@ do_job(struct runner *r, struct job *j)
 		goto out;
 	}
 	j->status = "delivered";
+	if (strcmp(j->channel, "outbox") != 0)
+		j->attempts = 0; /* count the tries of the channel itself */
 	if (strcmp(j->channel, "email") == 0) {
 		if (strcmp(j->when, "new") == 0 && !is_new) {
 			j->status = "held";
