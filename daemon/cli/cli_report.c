@@ -75,10 +75,12 @@ one_run(const struct config *cfg, struct db *db, const struct fig_period *p,
 		return 0;
 	}
 	printf("report run %lld, %s %s (%s to %s): %d report(s), %d "
-	    "delivered, %d unchanged, %d held, %d failed; files under %s\n",
+	    "delivered, %d unchanged, %d held, %d failed; files under %s "
+	    "(figures %.1f s, reports %.1f s, records %.1f s)\n",
 	    res.run_id, p->kind, p->label, p->from, p->to, res.reports,
 	    res.delivered, res.unchanged, res.held, res.failed,
-	    cfg->reports.outbox);
+	    cfg->reports.outbox, res.secs_figures, res.secs_reports,
+	    res.secs_record);
 	return rc;
 }
 

@@ -57,7 +57,6 @@ deliver_outbox(const char *dir, const struct deliver_file *f, size_t n,
     char *err, size_t errlen)
 {
 	size_t i;
-	int dfd;
 
 	if (mkdirs(dir, 0750) < 0) {
 		snprintf(err, errlen, "could not create directory \"%s\": %s",
@@ -70,7 +69,7 @@ deliver_outbox(const char *dir, const struct deliver_file *f, size_t n,
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		    0640);
 		int ok = fd >= 0 && write(fd, f[i].data, f[i].len) ==
-		    (ssize_t)f[i].len && fsync(fd) == 0;
+		    (ssize_t)f[i].len;
 
 		if (fd >= 0 && close(fd) < 0)
 			ok = 0;
@@ -86,10 +85,24 @@ deliver_outbox(const char *dir, const struct deliver_file *f, size_t n,
 		if (!ok)
 			return -1;
 	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
+	return 0;
+}
+
+int
+deliver_sync(const char *dir, char *err, size_t errlen)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* nothing was written */
+	if (fd < 0 || (rc = syncfs(fd)) < 0) {
+		snprintf(err, errlen, "could not sync \"%s\": %s", dir,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
 	}
+	close(fd);
 	return 0;
 }
 

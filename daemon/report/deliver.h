@@ -25,12 +25,15 @@ struct deliver_file {
 void deliver_hash(struct deliver_file *f);
 
 /*
- * Writes the files into dir (made with its parents, mode 0750), each
- * crash-safely: NAME.tmp, fsync, rename over NAME, fsync the directory.
- * Returns 0, or -1 with err set.
+ * Writes the files into dir (made with its parents, mode 0750), each as
+ * NAME.tmp renamed over NAME, so that a reader never sees half a file.
+ * They are durable once deliver_sync() has returned: a run writes
+ * thousands of files and syncs once.  Returns 0, or -1 with err set.
  */
 int deliver_outbox(const char *dir, const struct deliver_file *f, size_t n,
     char *err, size_t errlen);
+/* Flushes the file system holding dir (syncfs): 0, or -1 with err set. */
+int deliver_sync(const char *dir, char *err, size_t errlen);
 
 /*
  * Uploads the files to url (sftp://host:port/dir/; the directory is made

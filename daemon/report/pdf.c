@@ -88,79 +88,81 @@ need(struct pdf *p, double h)
 		new_page(p);
 }
 
+/* Cuts a word wider than w at a character boundary that fits; returns
+ * the bytes that fit (at least one character). */
+static size_t
+cut_word(cairo_t *cr, char *word, size_t len, double w)
+{
+	size_t cut = len - 1;
+
+	while (cut > 1) {
+		char keep;
+		int fits;
+
+		while (cut > 1 && ((unsigned char)word[cut] & 0xc0) == 0x80)
+			cut--;
+		keep = word[cut];
+		word[cut] = '\0';
+		fits = text_w(cr, word) <= w;
+		word[cut] = keep;
+		if (fits)
+			break;
+		cut--;
+	}
+	return cut;
+}
+
 /*
  * Splits s into lines no wider than w in the current font; calls draw
- * (when not NULL) for each with its index.  Returns the line count.
+ * (when not NULL) for each with its index.  Returns the line count.  Each
+ * word is measured once and a line's width is the sum of its words' and
+ * spaces' (kerning across a space is negligible at these sizes).
  */
 static int
 wrap(cairo_t *cr, const char *s, double w,
     void (*draw)(void *, int, const char *), void *arg)
 {
 	struct buf line, word;
-	int n = 0;
+	double space = text_w(cr, " "), lw = 0;
 	const char *p = s ? s : "";
+	int n = 0;
 
 	buf_init(&line, 0);
 	buf_init(&word, 0);
 	for (;;) {
 		size_t k = strcspn(p, " \n");
+		double ww;
 
 		buf_reset(&word);
 		buf_add(&word, p, k);
-		for (;;) {
-			struct buf try;
-			int fits;
-
-			buf_init(&try, 0);
-			buf_add(&try, line.p, line.len);
-			if (line.len > 0)
-				buf_addc(&try, ' ');
-			buf_add(&try, word.p, word.len);
-			fits = text_w(cr, try.p) <= w;
-			if (fits || (line.len == 0 && word.len <= 1)) {
-				buf_reset(&line);
-				buf_add(&line, try.p, try.len);
-				buf_free(&try);
-				break;
-			}
-			buf_free(&try);
-			if (line.len > 0) {
-				if (draw)
-					draw(arg, n, line.p);
-				n++;
-				buf_reset(&line);
-				continue;
-			}
-			/* one word wider than the line: cut it at a
-			 * character boundary that fits */
-			{
-				size_t cut = word.len - 1;
-				char keep;
-
-				while (cut > 1) {
-					while (cut > 1 && ((unsigned char)
-					    word.p[cut] & 0xc0) == 0x80)
-						cut--;
-					keep = word.p[cut];
-					word.p[cut] = '\0';
-					fits = text_w(cr, word.p) <= w;
-					word.p[cut] = keep;
-					if (fits)
-						break;
-					cut--;
-				}
-				if (draw) {
-					keep = word.p[cut];
-					word.p[cut] = '\0';
-					draw(arg, n, word.p);
-					word.p[cut] = keep;
-				}
-				n++;
-				memmove(word.p, word.p + cut, word.len - cut);
-				word.len -= cut;
-				word.p[word.len] = '\0';
-			}
+		ww = k ? text_w(cr, word.p) : 0;
+		if (line.len > 0 && lw + space + ww > w) {
+			if (draw)
+				draw(arg, n, line.p);
+			n++;
+			buf_reset(&line);
+			lw = 0;
 		}
+		while (line.len == 0 && ww > w && word.len > 1) {
+			size_t cut = cut_word(cr, word.p, word.len, w);
+			char keep = word.p[cut];
+
+			word.p[cut] = '\0';
+			if (draw)
+				draw(arg, n, word.p);
+			word.p[cut] = keep;
+			n++;
+			memmove(word.p, word.p + cut, word.len - cut);
+			word.len -= cut;
+			word.p[word.len] = '\0';
+			ww = text_w(cr, word.p);
+		}
+		if (line.len > 0) {
+			buf_addc(&line, ' ');
+			lw += space;
+		}
+		buf_add(&line, word.p, word.len);
+		lw += ww;
 		p += k;
 		if (*p == '\n' || *p == '\0') {
 			if (line.len > 0 || *p == '\n') {
@@ -169,6 +171,7 @@ wrap(cairo_t *cr, const char *s, double w,
 				n++;
 			}
 			buf_reset(&line);
+			lw = 0;
 		}
 		if (*p == '\0')
 			break;

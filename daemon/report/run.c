@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -454,6 +455,15 @@ unlock(struct db *db)
 		    db_error(db));
 }
 
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void
 fig_opts(const struct config *cfg, struct fig_opts *o)
 {
@@ -475,6 +485,7 @@ report_run(const struct config *cfg, struct db *db,
 	struct db_res *dr;
 	char host[256] = "", run_id[32], counts[4][16];
 	const char *v[5];
+	double t;
 	size_t i, k;
 	int got, rc = -1;
 
@@ -505,6 +516,7 @@ report_run(const struct config *cfg, struct db *db,
 	res->run_id = db_getll(dr, 0, 0, 0);
 	db_res_free(dr);
 	fig_opts(cfg, &o);
+	t = seconds();
 	if ((s = figures_load(db, p, &o, only, n_only, err, errlen)) == NULL) {
 		unlock(db);
 		return -1;
@@ -525,6 +537,8 @@ report_run(const struct config *cfg, struct db *db,
 		setup_job(cfg, s, &r.jobs[i]);
 	if (load_previous(db, p->label, r.jobs, r.n, err, errlen) < 0)
 		goto out;
+	res->secs_figures = seconds() - t;
+	t = seconds();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (i = 0; i < WORKERS; i++)
 		if (pthread_create(&th[i], NULL, worker, &r) != 0)
@@ -532,6 +546,11 @@ report_run(const struct config *cfg, struct db *db,
 	for (i = 0; i < WORKERS; i++)
 		pthread_join(th[i], NULL);
 	render_pdf_cleanup();
+	/* the files are on disk before any is recorded as delivered */
+	if (deliver_sync(cfg->reports.outbox, err, errlen) < 0)
+		goto out;
+	res->secs_reports = seconds() - t;
+	t = seconds();
 	for (i = 0; i < r.n; i++) {
 		struct job *j = &r.jobs[i];
 
@@ -568,6 +587,7 @@ report_run(const struct config *cfg, struct db *db,
 			goto out;
 		}
 	}
+	res->secs_record = seconds() - t;
 	rc = res->failed > 0;
 out:
 	free_jobs(r.jobs, r.n);

@@ -19,6 +19,7 @@ struct run_result {
 	int skipped; /* another hub holds the lock */
 	long long run_id;
 	int reports, delivered, unchanged, held, failed;
+	double secs_figures, secs_reports, secs_record; /* where the time went */
 };
 
 /*
