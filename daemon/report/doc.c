@@ -30,6 +30,9 @@ doc_free(struct doc *d)
 	free(d);
 }
 
+static void add_text(struct doc *d, enum doc_kind kind, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
 static struct doc_block *
 add(struct doc *d, enum doc_kind kind)
 {
@@ -66,14 +69,19 @@ doc_h2(struct doc *d, const char *text)
 	add(d, DOC_H2)->text = arena_strdup(d->a, text);
 }
 
+static void
+add_text(struct doc *d, enum doc_kind kind, const char *fmt, va_list ap)
+{
+	add(d, kind)->text = arena_vprintf(d->a, fmt, ap);
+}
+
 void
 doc_p(struct doc *d, const char *fmt, ...)
 {
 	va_list ap;
-	struct doc_block *b = add(d, DOC_P);
 
 	va_start(ap, fmt);
-	b->text = arena_vprintf(d->a, fmt, ap);
+	add_text(d, DOC_P, fmt, ap);
 	va_end(ap);
 }
 
@@ -81,10 +89,9 @@ void
 doc_note(struct doc *d, const char *fmt, ...)
 {
 	va_list ap;
-	struct doc_block *b = add(d, DOC_NOTE);
 
 	va_start(ap, fmt);
-	b->text = arena_vprintf(d->a, fmt, ap);
+	add_text(d, DOC_NOTE, fmt, ap);
 	va_end(ap);
 }
 

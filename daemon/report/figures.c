@@ -455,7 +455,7 @@ static const char q_den_clins[] =
     " shared AS (SELECT o.referrer_code FROM pars.referrals o"
     "  WHERE o.is_current AND o.referral_date BETWEEN $4::date AND $2::date"
     "  AND o.referrer_code IN (SELECT d.referrer_code FROM d)"
-    "  GROUP BY 1 HAVING count(DISTINCT o.practice_ods) > 1)"
+    "  GROUP BY 1 HAVING min(o.practice_ods) <> max(o.practice_ods))"
     " SELECT d.practice_ods AS code, d.referrer_code AS clinician,"
     " max(d.referrer_name) AS name, count(*) AS n,"
     " bool_and(d.referrer_code IS NOT NULL AND"

@@ -61,6 +61,16 @@ rgb(struct buf *b, unsigned c)
 	buf_printf(b, "#%06x", c & 0xffffffu);
 }
 
+/* A line's or path's stroke attributes, closing the element. */
+static void
+stroke(struct buf *b, const struct chart_item *it)
+{
+	buf_printf(b, " stroke-width=\"%.1f\"%s stroke=\"", it->size,
+	    it->dashed ? " stroke-dasharray=\"6 4\"" : "");
+	rgb(b, it->rgb);
+	buf_adds(b, "\"/>");
+}
+
 void
 render_svg(struct buf *b, const struct chart *c)
 {
@@ -81,22 +91,16 @@ render_svg(struct buf *b, const struct chart *c)
 		switch (it->op) {
 		case CH_LINE:
 			buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
-			    " y2=\"%.1f\" stroke-width=\"%.1f\"%s stroke=\"",
-			    it->x, it->y, it->x2, it->y2, it->size,
-			    it->dashed ? " stroke-dasharray=\"6 4\"" : "");
-			rgb(b, it->rgb);
-			buf_adds(b, "\"/>");
+			    " y2=\"%.1f\"", it->x, it->y, it->x2, it->y2);
+			stroke(b, it);
 			break;
 		case CH_PATH:
 			buf_adds(b, "<polyline fill=\"none\" points=\"");
 			for (j = 0; j < it->npts; j++)
 				buf_printf(b, "%s%.1f,%.1f", j ? " " : "",
 				    it->pts[2 * j], it->pts[2 * j + 1]);
-			buf_printf(b, "\" stroke-width=\"%.1f\"%s stroke=\"",
-			    it->size, it->dashed ?
-			    " stroke-dasharray=\"6 4\"" : "");
-			rgb(b, it->rgb);
-			buf_adds(b, "\"/>");
+			buf_addc(b, '"');
+			stroke(b, it);
 			break;
 		case CH_RECT:
 			buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""

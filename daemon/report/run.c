@@ -290,10 +290,13 @@ setup_job(const struct config *cfg, const struct fig_set *s, struct job *j)
 	}
 	if (strcmp(j->channel, "email") == 0)
 		j->dest = xstrdup(j->email ? j->email : "");
-	else if (strcmp(j->channel, "sftp") == 0)
+	else if (strcmp(j->channel, "sftp") == 0 && j->sftp_url != NULL &&
+	    j->sftp_url[0] != '\0')
 		j->dest = xasprintf("%s%s%s/", j->sftp_url,
 		    j->sftp_url[strlen(j->sftp_url) - 1] == '/' ? "" : "/",
 		    label);
+	else if (strcmp(j->channel, "sftp") == 0)
+		j->dest = xstrdup(""); /* deliver_sftp says what is missing */
 	else
 		j->dest = xstrdup(j->dir);
 }
