@@ -8,7 +8,8 @@
 # there, so that test runs (and other hubs' tests) never share them.
 # Debian 12's OpenSMTPD 6.8 cannot complete a TLS handshake with OpenSSL 3
 # ("EVP lib", its privilege-separated key engine), hence stunnel.
-# Writes DIR/smtp.env: SMTP_URL, SMTP_CA, SMTP_MAILDIR.
+# Writes DIR/smtp.env: SMTP_URL, SMTP_CA, SMTP_MAILDIR, and SMTP_PLAIN_URL
+# (the server itself: no TLS offered, for testing that mail is refused).
 set -euo pipefail
 cmd=$1 dir=$2
 free_port() {
@@ -59,6 +60,7 @@ CONF
     done
     cat >smtp.env <<ENV
 SMTP_URL=smtps://127.0.0.1:$tls
+SMTP_PLAIN_URL=smtp://127.0.0.1:$plain
 SMTP_CA=$dir/ca.crt
 SMTP_MAILDIR=$dir/Maildir
 ENV

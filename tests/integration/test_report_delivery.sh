@@ -158,4 +158,27 @@ held:*"nothing new"*) ;;
 *) it_fail "P20001 with nothing new: $(status P20001)" ;;
 esac
 it_eq "$(ls "$SMTP_MAILDIR/new" | wc -l)" 2 "messages after the held report"
+it_log "a server that offers no TLS gets nothing"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=P10004" \
+    -keyout "$IT_DIR/keys/P10004.key" -out "$IT_DIR/certs/P10004.pem" 2>/dev/null
+sed -n '1,/^reports:/p' "$PARS_CONFIG" >"$IT_DIR/plain.yaml"
+cat >>"$IT_DIR/plain.yaml" <<YAML
+  certs_dir: $IT_DIR/certs
+  retry_attempts: 1
+  smtp:
+    url: $SMTP_PLAIN_URL
+    from: reports@hub.example
+  practices:
+    - code: P10004
+      channel: email
+      email: p10004@practice.example
+YAML
+"$PARS/pars" -c "$IT_DIR/plain.yaml" report run --period 2025-01 P10004 \
+    >"$IT_DIR/plain.out" && it_fail "mail sent without TLS"
+case $(status P10004) in
+failed:*SMTP*) ;;
+*) it_fail "P10004 over plain SMTP: $(status P10004)" ;;
+esac
+sleep 1
+it_eq "$(ls "$SMTP_MAILDIR/new" | wc -l)" 2 "messages after the refused one"
 echo "test_report_delivery: ok"
