@@ -117,6 +117,15 @@ position_s(int judged, int pos)
 }
 
 static const char *
+short_position(int judged, int pos)
+{
+	static const char *const w[] = {"below 99.8%", "below 95%", "within",
+	    "above 95%", "above 99.8%"};
+
+	return judged ? w[pos + 2] : "not judged";
+}
+
+static const char *
 tfc_label(struct ctx *c, const char *tfc, const char *title)
 {
 	if (tfc == NULL || tfc[0] == '\0')
@@ -203,6 +212,9 @@ headline(struct ctx *c)
 	    p->lim[2], p->lim[3]));
 	doc_row(c->d, t, 0, "against the funnel", small(c, p->n) ? "*" :
 	    position_s(p->judged, p->position));
+	doc_row(c->d, t, 0, "limits used", !p->loc->have_funnel ? "-" :
+	    p->loc->funnel.overdispersed ? "widened for overdispersion" :
+	    "exact Poisson");
 	doc_row(c->d, t, 0, "cost at tariff", money_s(c, p->cost, p->n));
 	doc_row(c->d, t, 0, "PUNs (referrals with a better alternative)",
 	    cnt(c, (long long)p->npuns));
@@ -390,7 +402,7 @@ specialty_section(struct ctx *c)
 	const struct fig_practice *p = c->p;
 	static const char *const th[] = {"specialty", "referrals",
 	    "rate per 1,000", "other practices' median", "95% limits",
-	    "99.8% limits", "against the funnel"};
+	    "99.8% limits", "against the funnel", "limits used"};
 	const char *labels[TOP_TFCS];
 	double val[TOP_TFCS], ref[TOP_TFCS];
 	struct doc_table *t;
@@ -412,7 +424,7 @@ specialty_section(struct ctx *c)
 		    "against the other practices' median", "Bars: your "
 		    "referral rate per 1,000 weighted patients in each "
 		    "specialty; ticks: the median of the other practices."));
-	t = doc_table(c->d, "specialty", 7, th);
+	t = doc_table(c->d, "specialty", 8, th);
 	for (i = 0; i < p->ntfc; i++) {
 		const struct fig_tfc *x = &p->tfc[i];
 
@@ -423,11 +435,13 @@ specialty_section(struct ctx *c)
 		    doc_printf(c->d, "%.1f to %.1f", x->lim[0], x->lim[1]),
 		    isnan(x->lim[2]) ? "-" : doc_printf(c->d, "%.1f to %.1f",
 		    x->lim[2], x->lim[3]), small(c, x->n) ? "*" :
-		    position_s(x->judged, x->position));
+		    position_s(x->judged, x->position), isnan(x->lim[0]) ? "-"
+		    : x->overdispersed ? "widened for overdispersion" :
+		    "exact Poisson");
 	}
 	if (p->uncoded > 0)
 		doc_row(c->d, t, 0, "not coded", cnt(c, p->uncoded), "-", "-",
-		    "-", "-", "-");
+		    "-", "-", "-", "-");
 	doc_note(c->d, "Each specialty has its own funnel around the "
 	    "locality's rate for it: exact Poisson limits%s.  No specialty "
 	    "is flagged where fewer than %.0f referrals would be expected.",
@@ -703,9 +717,8 @@ compose_locality(const struct fig_set *s, const struct fig_locality *l,
     char **summary)
 {
 	static const char *const th[] = {"practice", "name", "weighted list",
-	    "referrals", "rate per 1,000", "rank", "against the funnel",
-	    "cost at tariff", "PUNs", "potential savings", "DENs",
-	    "quarantined", "not coded"};
+	    "referrals", "rate per 1,000", "rank", "funnel", "cost at tariff",
+	    "PUNs", "savings", "DENs", "quarantined", "not coded"};
 	static const char *const ts[] = {"specialty", "practices above "
 	    "99.8%", "practices above 95% only", "practices below 95%"};
 	struct ctx c = {NULL, s, NULL, 1, {0}};
@@ -754,7 +767,7 @@ compose_locality(const struct fig_set *s, const struct fig_locality *l,
 		    doc_printf(c.d, "%.0f", p->weighted) : "-",
 		    doc_printf(c.d, "%lld", p->n), rate_s(&c, p->rate, 0),
 		    p->rank ? doc_printf(c.d, "%d of %d", p->rank, p->ranked)
-			    : "-", position_s(p->judged, p->position), m,
+			    : "-", short_position(p->judged, p->position), m,
 		    doc_printf(c.d, "%zu", p->npuns), v,
 		    doc_printf(c.d, "%lld", p->dens),
 		    doc_printf(c.d, "%lld", p->docs_quarantined),

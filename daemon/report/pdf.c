@@ -239,38 +239,72 @@ flag(struct pdf *p, const struct doc_block *k)
 	p->y = top + (n1 + n2) * lh + 16;
 }
 
-/* Column widths: natural widths, the widest shrunk to fit the page. */
+/* The widest single word of s (a column is not made narrower). */
+static double
+longest_word(cairo_t *cr, const char *s)
+{
+	char word[256];
+	double most = 0;
+
+	while (s != NULL && *s != '\0') {
+		size_t k = strcspn(s, " \n");
+
+		if (k > 0) {
+			snprintf(word, sizeof(word), "%.*s", (int)k, s);
+			if (text_w(cr, word) > most)
+				most = text_w(cr, word);
+		}
+		s += k;
+		s += *s != '\0';
+	}
+	return most;
+}
+
+/*
+ * Column widths: natural widths (at most 220 points); while the table is
+ * wider than the page, the column with the most room above its longest
+ * word gives up a point.
+ */
 static void
 widths(cairo_t *cr, const struct doc_table *t, double *w)
 {
-	double total = 0;
+	double total = 0, *min = xcalloc(t->ncols, sizeof(*min));
 	size_t r, c;
 
 	for (c = 0; c < t->ncols; c++) {
 		font(cr, 8, 1);
 		w[c] = text_w(cr, t->head[c]) + 8;
+		min[c] = longest_word(cr, t->head[c]) + 8;
 		font(cr, 8, 0);
 		for (r = 0; r < t->nrows; r++) {
-			double x = text_w(cr, t->cell[r * t->ncols + c]) + 8;
+			const char *cell = t->cell[r * t->ncols + c];
+			double x = text_w(cr, cell) + 8;
 
 			if (x > w[c])
 				w[c] = x;
+			x = strchr(cell, ' ') ? longest_word(cr, cell) + 8 : x;
+			if (x > min[c])
+				min[c] = x;
 		}
 		if (w[c] > 220)
 			w[c] = 220;
+		if (min[c] > w[c])
+			min[c] = w[c];
 		total += w[c];
 	}
 	while (total > TEXT_W + 0.5) {
-		size_t big = 0;
+		size_t big = t->ncols;
 
-		for (c = 1; c < t->ncols; c++)
-			if (w[c] > w[big])
+		for (c = 0; c < t->ncols; c++)
+			if (w[c] > min[c] && (big == t->ncols ||
+			    w[c] - min[c] > w[big] - min[big]))
 				big = c;
+		if (big == t->ncols)
+			break; /* every column at its longest word */
 		w[big] -= 1;
 		total -= 1;
-		if (w[big] < 30)
-			break;
 	}
+	free(min);
 }
 
 static double

@@ -326,6 +326,8 @@ def check(outbox):
             lo, hi = s("99.8% control limits").split(" to ")
             close(code + " 99.8% lower", lo, l998[0])
             close(code + " 99.8% upper", hi, l998[1])
+            eq(code + " limits used", s("limits used"),
+               "widened for overdispersion" if od else "exact Poisson")
             eq(code + " position", s("against the funnel"),
                position(rate[code], l95, l998, t * wl))
             # specialties: each its own funnel
@@ -353,6 +355,9 @@ def check(outbox):
                     " to ")
                 close(code + " " + tfc + " 99.8 lower", lo, a[0])
                 close(code + " " + tfc + " 99.8 upper", hi, a[1])
+                eq(code + " " + tfc + " limits used",
+                   f.get(("specialty", label, "limits used")),
+                   "widened for overdispersion" if tod else "exact Poisson")
                 if not (0 < k < 5):
                     eq(code + " " + tfc + " position",
                        f.get(("specialty", label, "against the funnel")),
