@@ -406,6 +406,54 @@ static const struct field receipts_fields[] = {
 	END,
 };
 
+#define PSTR(k, m)                                                           \
+	{k, F_STR, offsetof(struct config_report_practice, m), NULL, 0, 0,   \
+	    0, 0, 0}
+static const struct field report_practice_fields[] = {
+	{"code", F_STR, offsetof(struct config_report_practice, code), NULL,
+	    0, 0, 1, 0, 0},
+	PSTR("channel", channel),
+	PSTR("email", email),
+	PSTR("sftp_url", sftp_url),
+	PSTR("email_when", email_when),
+	END,
+};
+
+static const struct field reports_smtp_fields[] = {
+	STR("url", reports.smtp.url),
+	STR("from", reports.smtp.from),
+	STR("username", reports.smtp.username),
+	STR("password_file", reports.smtp.password_file),
+	STR("ca_file", reports.smtp.ca_file),
+	END,
+};
+
+static const struct field reports_sftp_fields[] = {
+	STR("username", reports.sftp.username),
+	STR("private_key", reports.sftp.private_key),
+	STR("public_key", reports.sftp.public_key),
+	STR("known_hosts", reports.sftp.known_hosts),
+	END,
+};
+
+static const struct field reports_fields[] = {
+	STR("outbox", reports.outbox),
+	STR("certs_dir", reports.certs_dir),
+	STR("channel", reports.channel),
+	STR("email_when", reports.email_when),
+	STR("contract_pod", reports.contract_pod),
+	INT("min_count", reports.min_count, 1, 100),
+	INT("min_expected", reports.min_expected, 0, 1000),
+	INT("final_day", reports.final_day, 1, 28),
+	INT("retry_attempts", reports.retry_attempts, 1, 20),
+	INT("retry_seconds", reports.retry_seconds, 0, 3600),
+	SECTION("smtp", reports_smtp_fields),
+	SECTION("sftp", reports_sftp_fields),
+	LIST("practices", reports.practices, struct config_report_practice,
+	    report_practice_fields),
+	END,
+};
+
 static const struct field top_fields[] = {
 	REQSTR("state_dir", state_dir),
 	STR("log_level", log_level),
@@ -420,6 +468,7 @@ static const struct field top_fields[] = {
 	SECTION("sources", sources_fields),
 	SECTION("smime", smime_fields),
 	SECTION("receipts", receipts_fields),
+	SECTION("reports", reports_fields),
 	END,
 };
 
@@ -676,6 +725,14 @@ config_defaults(void)
 	c->archive.retention_days = 90;
 	c->coding.enabled = 1;
 	c->rules.dir = xstrdup("/etc/parsd/rules");
+	c->reports.channel = xstrdup("outbox");
+	c->reports.email_when = xstrdup("changed");
+	c->reports.contract_pod = xstrdup("");
+	c->reports.min_count = 5;
+	c->reports.min_expected = 5;
+	c->reports.final_day = 1;
+	c->reports.retry_attempts = 3;
+	c->reports.retry_seconds = 5;
 	c->limits.max_document_bytes = 20L << 20;
 	c->limits.max_depth = 64;
 	c->limits.max_nodes = 200000;
@@ -890,6 +947,54 @@ finish_remote(struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+one_of(const char *v, const char *a, const char *b, const char *c)
+{
+	return v != NULL && (strcmp(v, a) == 0 || strcmp(v, b) == 0 ||
+	    strcmp(v, c) == 0);
+}
+
+/* The reports section's words and each practice's channel needs. */
+static int
+check_reports(const struct config *c, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (!one_of(c->reports.channel, "outbox", "email", "sftp") ||
+	    !one_of(c->reports.email_when, "always", "changed", "new")) {
+		snprintf(err, errlen, "%s: key 'reports': channel must be "
+		    "outbox, email or sftp and email_when always, changed or "
+		    "new", c->path);
+		return -1;
+	}
+	for (i = 0; i < c->reports.practices_n; i++) {
+		const struct config_report_practice *p =
+		    &c->reports.practices[i];
+		const char *ch = p->channel ? p->channel : c->reports.channel;
+
+		if (!one_of(ch, "outbox", "email", "sftp") ||
+		    (p->email_when != NULL &&
+		    !one_of(p->email_when, "always", "changed", "new"))) {
+			snprintf(err, errlen, "%s: key 'reports.practices[%zu]"
+			    "': channel must be outbox, email or sftp and "
+			    "email_when always, changed or new", c->path, i);
+			return -1;
+		}
+		if (strcmp(ch, "sftp") == 0 && p->sftp_url == NULL) {
+			snprintf(err, errlen, "%s: key 'reports.practices[%zu]"
+			    "': channel sftp needs sftp_url", c->path, i);
+			return -1;
+		}
+		if (strcmp(ch, "email") == 0 && c->reports.smtp.url == NULL) {
+			snprintf(err, errlen, "%s: key 'reports.practices[%zu]"
+			    "': channel email needs reports.smtp.url",
+			    c->path, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Fills in what depends on other settings. */
 static int
 finish(struct config *c, char *err, size_t errlen)
@@ -906,6 +1011,16 @@ finish(struct config *c, char *err, size_t errlen)
 	if (c->keys.archive_key_file == NULL)
 		c->keys.archive_key_file =
 		    xasprintf("%s/keys/archive.key", c->state_dir);
+	if (c->reports.outbox == NULL)
+		c->reports.outbox = xasprintf("%s/reports", c->state_dir);
+	/* One certificate registry: the practices' certificates that sign
+	 * what they send are the ones their reports are encrypted to. */
+	if (c->reports.certs_dir == NULL)
+		c->reports.certs_dir = c->smime.practice_certs_dir != NULL
+		    ? xstrdup(c->smime.practice_certs_dir)
+		    : xasprintf("%s/certs", c->state_dir);
+	if (check_reports(c, err, errlen) < 0)
+		return -1;
 	if (log_level_from_name(c->log_level) < 0) {
 		snprintf(err, errlen, "%s: key 'log_level': must be error, "
 		    "warning, info or debug, not \"%s\"", c->path,

@@ -51,6 +51,15 @@ struct sftp_source_cfg {
 	long max_recv_speed;
 };
 
+/* reports.practices[]: how one practice gets its reports. */
+struct config_report_practice {
+	char *code;	  /* ODS */
+	char *channel;	  /* outbox, email or sftp */
+	char *email;	  /* address (default: pars.practices.email) */
+	char *sftp_url;	  /* sftp://host:port/dir/ */
+	char *email_when; /* always, changed or new */
+};
+
 struct config {
 	char *path;	      /* the file it came from */
 	char *state_dir;      /* keys, embedded database, runtime files */
@@ -110,6 +119,33 @@ struct config {
 		int max_age_days; /* documents older than this get none */
 		int timeout_seconds;
 	} receipts;
+	struct {
+		char *outbox;	     /* <outbox>/<ODS>/<period>/ */
+		char *certs_dir;     /* <ODS>.pem: S/MIME recipients */
+		char *channel;	     /* default: outbox, email or sftp */
+		char *email_when;    /* default: always, changed or new */
+		char *contract_pod;  /* shadow contract lines ("": all) */
+		int min_count;	     /* counts under this shown as "<N" */
+		int min_expected;    /* no outlier flag below this */
+		int final_day;	     /* day the last month's final report */
+		int retry_attempts;  /* tries per delivery in a run */
+		int retry_seconds;   /* first wait between tries */
+		struct {
+			char *url;   /* smtps://host:465 or smtp://host:587 */
+			char *from;
+			char *username;
+			char *password_file;
+			char *ca_file; /* trust anchors for the server */
+		} smtp;
+		struct {
+			char *username;
+			char *private_key;
+			char *public_key;
+			char *known_hosts;
+		} sftp;
+		struct config_report_practice *practices;
+		size_t practices_n;
+	} reports;
 	struct {
 		long max_document_bytes;
 		int max_depth;

@@ -35,6 +35,8 @@ static const struct command {
 	{"recode", cmd_recode, "[--since DATE]: code stored referrals again"},
 	{"coding", cmd_coding, "report [--from D --to D | --period YYYY-MM]: "
 	    "coding coverage"},
+	{"report", cmd_report, "run [--period YYYY-MM|--scheduled] [ODS...] | "
+	    "retry | list: practices' feedback reports"},
 	{"status", cmd_status, "what arrived, what was stored, what failed"},
 	{"fetch", cmd_fetch, "[NAME...] | --again ID: poll the IMAP and SFTP "
 	    "sources now, or unpack a quarantined message again"},

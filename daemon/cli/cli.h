@@ -58,5 +58,6 @@ struct arena *cli_parse_file(const char *path,
     const struct parse_limits *lim, struct parse_result *res);
 int cmd_fetch(const struct cli *cli, int argc, char **argv);
 int cmd_receipts(const struct cli *cli, int argc, char **argv);
+int cmd_report(const struct cli *cli, int argc, char **argv);
 
 #endif

@@ -24,10 +24,12 @@
 #include "cli.h"
 #include "config.h"
 #include "db.h"
+#include "figures.h"
 #include "hub.h"
 #include "ident.h"
 #include "log.h"
 #include "refload.h"
+#include "run.h"
 #include "xmalloc.h"
 
 #define DEMO_MARKER ".pars-demo"
@@ -326,6 +328,41 @@ print_summary(struct db *db)
 	db_res_free(r);
 }
 
+/* Runs the practices' reports for the demo's month into DIR/reports and
+ * says where they are. */
+static void
+demo_reports(struct hub *hub, struct db *db, const char *dir)
+{
+	struct db_res *r = db_query(db, "SELECT to_char(max(referral_date),"
+	    " 'YYYY-MM'), (SELECT min(code) FROM pars.practices WHERE active)"
+	    " FROM pars.referrals WHERE is_current", 0, NULL);
+	char code[16];
+	struct fig_period p;
+	struct run_result res;
+	char err[1024];
+
+	if (r == NULL || db_get(r, 0, 0) == NULL ||
+	    figures_period_month(&p, db_get(r, 0, 0), "monthly", err,
+	    sizeof(err)) < 0 || db_get(r, 0, 1) == NULL) {
+		db_res_free(r);
+		return;
+	}
+	snprintf(code, sizeof(code), "%s", db_get(r, 0, 1));
+	db_res_free(r);
+	free(hub->cfg->reports.outbox);
+	hub->cfg->reports.outbox = xasprintf("%s/reports", dir);
+	if (report_run(hub->cfg, db, &p, NULL, 0, 0, &res, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "pars demo: reports: %s\n", err);
+		return;
+	}
+	printf("\nReports for %s (HTML, CSV and PDF for each practice, and "
+	    "a locality summary): %d report(s) in %s/<practice>/%s/\n"
+	    "  e.g. open %s/%s/%s/%s-%s.html\n", p.label, res.reports,
+	    hub->cfg->reports.outbox, p.label, hub->cfg->reports.outbox,
+	    code, p.label, code, p.label);
+}
+
 int
 cmd_demo(const struct cli *cli, int argc, char **argv)
 {
@@ -406,6 +443,7 @@ cmd_demo(const struct cli *cli, int argc, char **argv)
 	print_summary(db);
 	printf("\n");
 	cli_coding_report(db, NULL, NULL);
+	demo_reports(hub, db, dir);
 	rc = 0;
 stop:
 	kill(daemon, SIGTERM);

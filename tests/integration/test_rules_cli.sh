@@ -15,9 +15,9 @@ rules_price 2024/25 110 16000
 rules_price 2025/26 110 17000
 rules_price 2024/25 330 12000
 rules_price 2024/25 340 20000
-rules_alternative MSK-COMM 5000 110
-rules_alternative DERM-COMM 14000 330
-rules_alternative CXR-DA 3000 340
+rules_alternative MSK01 5000 110
+rules_alternative DERM01 14000 330
+rules_alternative CXR01 3000 340
 rules_load
 
 D=$IT_DIR/docs
@@ -47,7 +47,7 @@ it_eq "$(j '.[0].first_price_pence')" 16000 "A's first attendance (2024/25)"
 it_eq "$(j '.[0].findings[] | select(.kind == "PUN") | .saving_pence')" \
     11000 "A's saving"
 it_eq "$(j '.[0].findings[] | select(.kind == "PUN") | .alternative')" \
-    MSK-COMM "A's alternative"
+    MSK01 "A's alternative"
 it_eq "$(j '[.[0].findings[] | select(.kind == "DEN") | .saving_pence] | map(tostring) | join(" ")')" \
     "null null" "a DEN saves nothing"
 it_eq "$(j '.[1].findings | map(.rule_id) | join(" ")')" \
@@ -107,7 +107,7 @@ it_eq "$("$PARS/pars" rules explain --fired "$A" | grep -c ': FIRES$')" 3 \
 it_log "assessors' findings: pars finding add"
 "$PARS/pars" finding add --referral "$A" --kind PUN --title "Physio first" \
     --message "Community physiotherapy would have met this need" \
-    --alternative MSK-COMM --assessor "Dr Assessor" >/dev/null
+    --alternative MSK01 --assessor "Dr Assessor" >/dev/null
 "$PARS/pars" finding add --referral "$B" --kind DEN --title "Photo" \
     --message "Send a photograph" --saving 500 --assessor "Dr Assessor" \
     --theme "Dermatology" >/dev/null
@@ -140,7 +140,7 @@ it_sql "ALTER TABLE pars.referrals ADD COLUMN IF NOT EXISTS tfc text,
 it_log "assessors' findings: pars finding import"
 cat >"$IT_DIR/ok.csv" <<CSV
 referral_id,kind,title,message,assessor,alternative,saving_pence
-$C,PUN,"X-ray first","Refer after a ""direct-access"" chest X-ray, not before",Dr Lead,CXR-DA,
+$C,PUN,"X-ray first","Refer after a ""direct-access"" chest X-ray, not before",Dr Lead,CXR01,
 $A,DEN,Question,Ask a question,Dr Lead,,
 CSV
 "$PARS/pars" finding import "$IT_DIR/ok.csv" >"$IT_DIR/import.out"
