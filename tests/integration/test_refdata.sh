@@ -122,5 +122,5 @@ if grep -E "rows read: [0-9]+ added, [0-9]+ changed" "$W/second" | grep -vq ": 0
 fi
 status=$("$P" refdata status)
 echo "$status" | grep -q "^op-prices  *year=2024/25" || it_fail "status: $status"
-echo "$status" | grep -q "ref.alternative_services  *17$" || it_fail "status counts: $status"
+echo "$status" | grep -q "ref.alternative_services  *19$" || it_fail "status counts: $status"
 echo "ok"
