@@ -176,6 +176,31 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+char *
+arena_cat(struct arena *a, ...)
+{
+	va_list ap;
+	const char *part;
+	size_t n = 0;
+	char *p, *o;
+
+	va_start(ap, a);
+	while ((part = va_arg(ap, const char *)) != NULL)
+		n += strlen(part);
+	va_end(ap);
+	o = p = arena_alloc(a, n + 1);
+	va_start(ap, a);
+	while ((part = va_arg(ap, const char *)) != NULL) {
+		size_t k = strlen(part);
+
+		memcpy(o, part, k);
+		o += k;
+	}
+	va_end(ap);
+	*o = '\0';
+	return p;
+}
+
 size_t
 arena_used(const struct arena *a)
 {

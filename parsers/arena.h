@@ -33,6 +33,9 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+/* The strings up to a NULL, concatenated (no formatting, so it is the
+ * cheap way to join text).  Give "" for a part that may be empty. */
+char *arena_cat(struct arena *a, ...) __attribute__((sentinel));
 
 /* Bytes handed out so far, and whether that passed the cap. */
 size_t arena_used(const struct arena *a);

@@ -82,8 +82,8 @@ month_word(const char **p)
 	return -1;
 }
 
-static int
-finish(int y, int m, int d, char out[11])
+int
+date_make(int y, int m, int d, char out[11])
 {
 	if (!date_valid(y, m, d))
 		return -1;
@@ -123,7 +123,7 @@ parse_at(const char *s, char out[11], const char **end)
 				return -1;
 		}
 		*end = p;
-		return finish(y, m, d, out);
+		return date_make(y, m, d, out);
 	}
 	if ((d = small_number(&p)) < 0)
 		return -1;
@@ -135,7 +135,7 @@ parse_at(const char *s, char out[11], const char **end)
 		if ((y = digits(&p, 4)) < 0)
 			return -1;
 		*end = p;
-		return finish(y, m, d, out);
+		return date_make(y, m, d, out);
 	}
 	/* "5th March 2024", "05 Mar 2024", "5-Mar-2024" */
 	if (strncasecmp_ascii(p, "st", 2) == 0 ||
@@ -154,7 +154,7 @@ parse_at(const char *s, char out[11], const char **end)
 	if ((y = digits(&p, 4)) < 0)
 		return -1;
 	*end = p;
-	return finish(y, m, d, out);
+	return date_make(y, m, d, out);
 }
 
 int

@@ -17,6 +17,9 @@ int date_parse(const char *s, char out[11]);
 /* The same for a date that must start the string but may have more after
  * it (HL7 TS with a time, FHIR dateTime); kept separate for clarity. */
 int date_parse_prefix(const char *s, char out[11]);
+/* Writes "YYYY-MM-DD" for a real calendar date; 0, or -1 when y-m-d is
+ * not one (1850..2200). */
+int date_make(int y, int m, int d, char out[11]);
 /* 1 when y-m-d is a real calendar date (1850..2200). */
 int date_valid(int y, int m, int d);
 /* Whole years from dob to at (both YYYY-MM-DD); -1 when either is NULL,

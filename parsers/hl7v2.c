@@ -207,7 +207,7 @@ append_line(struct arena *a, const char *s, const char *line)
 		return s;
 	if (s == NULL)
 		return line;
-	return arena_printf(a, "%s\n%s", s, line);
+	return arena_cat(a, s, "\n", line, (char *)NULL);
 }
 
 static enum code_system
@@ -237,9 +237,9 @@ person_name(struct arena *a, const struct delims *d, struct span f, int first)
 
 	if (family == NULL && given == NULL)
 		return NULL;
-	return arena_printf(a, "%s%s%s%s%s", prefix ? prefix : "",
-	    prefix ? " " : "", given ? given : "", given ? " " : "",
-	    family ? family : "");
+	return arena_cat(a, prefix ? prefix : "", prefix ? " " : "",
+	    given ? given : "", given ? " " : "", family ? family : "",
+	    (char *)NULL);
 }
 
 static void
@@ -465,17 +465,17 @@ do_obx(struct arena *a, const struct delims *d, struct msg *m,
 			const char *v = text(a, d, reps[i]);
 
 			if (v != NULL)
-				value = value ? arena_printf(a, "%s; %s", value,
-				    v) : v;
+				value = value ? arena_cat(a, value, "; ", v,
+				    (char *)NULL) : v;
 		}
 	}
 	if (nf > 6)
 		units = text(a, d, comp(d, f[6], 1));
 	if (value == NULL)
 		return;
-	m->results = append_line(a, m->results, arena_printf(a, "%s%s%s%s%s",
-	    name ? name : "", name ? ": " : "", value, units ? " " : "",
-	    units ? units : ""));
+	m->results = append_line(a, m->results, arena_cat(a, name ? name : "",
+	    name ? ": " : "", value, units ? " " : "", units ? units : "",
+	    (char *)NULL));
 }
 
 /* NTE-3: a note starting "Medication:" is the medication list; any
@@ -559,8 +559,7 @@ finish_msg(struct arena *a, const struct delims *d, struct msg *m,
 		r->referral_date = arena_strdup(a, date);
 	r->reason_text = m->reason;
 	if (m->nte != NULL)
-		r->reason_text = r->reason_text ? arena_printf(a, "%s\n%s",
-		    r->reason_text, m->nte) : m->nte;
+		r->reason_text = append_line(a, r->reason_text, m->nte);
 	r->results_text = m->results;
 	if (r->referral_date == NULL)
 		referral_warn(a, r, "no referral date (RF1-7, RF1-9, MSH-7)");

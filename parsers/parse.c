@@ -167,6 +167,8 @@ parser_detect(const unsigned char *buf, size_t len, char *why, size_t whylen)
 			best_score = s;
 			best = parsers[i];
 		}
+		if (s >= 100) /* certain: no other probe can do better */
+			break;
 	}
 	if (best == NULL && why != NULL)
 		describe(buf, len, why, whylen);

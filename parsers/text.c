@@ -4,6 +4,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
@@ -98,16 +99,33 @@ utf8_seq(const unsigned char *p, size_t left)
 	return n;
 }
 
+/* Length of the leading run of ASCII bytes, eight at a time. */
+static size_t
+ascii_run(const unsigned char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, buf + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+	}
+	while (i < len && buf[i] < 0x80)
+		i++;
+	return i;
+}
+
 int
 utf8_valid(const unsigned char *buf, size_t len)
 {
 	size_t i = 0, n;
 
 	while (i < len) {
-		if (buf[i] < 0x80) {
-			i++;
-			continue;
-		}
+		i += ascii_run(buf + i, len - i);
+		if (i == len)
+			break;
 		if ((n = utf8_seq(buf + i, len - i)) == 0)
 			return 0;
 		i += n;
@@ -124,7 +142,12 @@ utf8_repair(struct arena *a, const char *s, int *changed)
 
 	if (s == NULL)
 		return NULL;
+	while (*p != '\0' && *p < 0x80) /* the usual case: plain ASCII */
+		p++;
+	if (*p == '\0')
+		return s;
 	len = strlen(s);
+	p = (const unsigned char *)s;
 	if (utf8_valid(p, len))
 		return s;
 	*changed = 1;

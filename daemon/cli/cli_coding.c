@@ -128,8 +128,7 @@ period(const char *s, char from[11], char to[11])
 	m = (int)strtol(from + 5, NULL, 10);
 	for (d = 31; !date_valid(y, m, d); d--)
 		;
-	snprintf(to, 11, "%04d-%02d-%02d", y, m, d);
-	return 0;
+	return date_make(y, m, d, to);
 }
 
 static int

@@ -111,9 +111,8 @@ figures_period_quarter(struct fig_period *p, const char *yq, char *err,
 		return -1;
 	}
 	q = end[2] - '0';
-	snprintf(p->from, sizeof(p->from), "%04ld-%02d-01", y, q * 3 - 2);
-	snprintf(p->to, sizeof(p->to), "%04ld-%02d-%02d", y, q * 3,
-	    month_days((int)y, q * 3));
+	date_make((int)y, q * 3 - 2, 1, p->from);
+	date_make((int)y, q * 3, month_days((int)y, q * 3), p->to);
 	snprintf(p->label, sizeof(p->label), "%04ld-Q%d", y, q);
 	snprintf(p->kind, sizeof(p->kind), "quarterly");
 	period_finish(p);
