@@ -63,20 +63,39 @@ base_json(const unsigned char *p, size_t len)
 	json_tokener_free(tok);
 }
 
-/* Segments end at CR or LF; fields split on MSH's field separator. */
+/*
+ * Segments end at CR or LF; each segment is split on MSH's field
+ * separator into (start, length) pairs, the least any HL7 v2 parser has
+ * to do before it can read a field.
+ */
 static void
 base_hl7(const unsigned char *p, size_t len)
 {
-	const unsigned char *end = p + len, *q;
+	const unsigned char *end = p + len, *q, *f;
 	unsigned char sep = len > 3 ? p[3] : '|';
-	size_t fields = 0;
+	struct {
+		const unsigned char *p;
+		size_t n;
+	} fields[256];
+	size_t nf, total = 0, i;
 
 	while (p < end) {
-		for (q = p; q < end && *q != '\r' && *q != '\n'; q++)
-			fields += *q == sep;
+		nf = 0;
+		for (q = f = p; q < end && *q != '\r' && *q != '\n'; q++)
+			if (*q == sep && nf < 256) {
+				fields[nf].p = f;
+				fields[nf++].n = (size_t)(q - f);
+				f = q + 1;
+			}
+		if (nf < 256) {
+			fields[nf].p = f;
+			fields[nf++].n = (size_t)(q - f);
+		}
+		for (i = 0; i < nf; i++)
+			total += fields[i].n + (fields[i].p != NULL);
 		p = q + 1;
 	}
-	sink += fields;
+	sink += total;
 }
 
 /* Lines, and comma-separated fields in them. */

@@ -3,11 +3,12 @@
  * tests, the demo and benchmarks.  Deterministic for a given seed.
  *
  *   pars-gen --practices N --referrals M --out DIR [--seed S]
- *            [--from YYYY-MM-DD] [--days D] [--format hl7v2|csv]
- *            [--per-file K] [--rows]
+ *            [--from YYYY-MM-DD] [--days D]
+ *            [--format hl7v2|csv|cda|letter] [--per-file K] [--rows]
  *
- * Writes DIR/<ODS>/<name> files: one referral a file (HL7 v2 REF^I12),
- * or K referrals per file.  --rows prints the same referrals as
+ * Writes DIR/<ODS>/<name> files: one referral a file (HL7 v2 REF^I12, an
+ * ITK-style CDA document, or a practice letter), or a CSV batch of K
+ * referrals a file.  --rows prints the same referrals as
  * tab-separated rows for COPY into pars.referrals (the benchmark's
  * baseline) instead of writing files.
  *
@@ -311,6 +312,124 @@ csv_row(FILE *fp, const struct gen *g)
 	    g->spec->icd[g->dx], g->spec->reason[g->reason]);
 }
 
+/* Digits of a YYYY-MM-DD date: year, month, day. */
+static void
+ymd(const char *d, int *y, int *m, int *dd)
+{
+	*y = (int)strtol(d, NULL, 10);
+	*m = (int)strtol(d + 5, NULL, 10);
+	*dd = (int)strtol(d + 8, NULL, 10);
+}
+
+/* An NHS ITK-style CDA referral (the shape of tests/data/cda). */
+static void
+cda(FILE *fp, const struct gen *g, unsigned long serial)
+{
+	int y, m, d, by, bm, bd;
+
+	ymd(g->date, &y, &m, &d);
+	ymd(g->dob, &by, &bm, &bd);
+	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<ClinicalDocument xmlns=\"urn:hl7-org:v3\" classCode=\"DOCCLIN\" "
+	    "moodCode=\"EVN\">\n"
+	    "  <typeId root=\"2.16.840.1.113883.1.3\" extension=\"POCD_HD000040\"/>\n"
+	    "  <id root=\"5B2E9C41-7A3D-4F0E-9D1B-%012lu\"/>\n"
+	    "  <code code=\"3457005\" codeSystem=\"2.16.840.1.113883.2.1.3.2.4.15\" "
+	    "displayName=\"Patient referral\"/>\n"
+	    "  <title>Referral to %s</title>\n"
+	    "  <effectiveTime value=\"%04d%02d%02d093000+0000\"/>\n"
+	    "  <setId root=\"5B2E9C41-7A3D-4F0E-9D1B-3C8A6E2F1A00\" extension=\"%s\"/>\n"
+	    "  <versionNumber value=\"1\"/>\n", serial, g->spec->name, y, m, d,
+	    g->id);
+	fprintf(fp, "  <recordTarget typeCode=\"RCT\"><patientRole classCode=\"PAT\">\n"
+	    "    <id root=\"2.16.840.1.113883.2.1.4.1\" extension=\"%s\"/>\n"
+	    "    <addr use=\"H\"><streetAddressLine>1 High Street</streetAddressLine>"
+	    "<city>Anytown</city><postalCode>AN1 1AA</postalCode></addr>\n"
+	    "    <patient classCode=\"PSN\"><name><given>%s</given><family>%s"
+	    "</family></name>\n"
+	    "      <administrativeGenderCode code=\"%s\" "
+	    "codeSystem=\"2.16.840.1.113883.2.1.3.2.4.16.25\"/>\n"
+	    "      <birthTime value=\"%04d%02d%02d\"/></patient>\n"
+	    "  </patientRole></recordTarget>\n", g->nhs,
+	    forenames[serial % 16], surnames[serial % 20],
+	    g->sex[0] == 'F' ? "2" : "1", by, bm, bd);
+	fprintf(fp, "  <author typeCode=\"AUT\"><time value=\"%04d%02d%02d\"/>"
+	    "<assignedAuthor classCode=\"ASSIGNED\">\n"
+	    "    <id root=\"2.16.840.1.113883.2.1.3.2.4.16.62\" extension=\"%s\"/>\n"
+	    "    <assignedPerson classCode=\"PSN\"><name><prefix>Dr</prefix>"
+	    "<given>%s</given><family>%s</family></name></assignedPerson>\n"
+	    "    <representedOrganization classCode=\"ORG\"><id "
+	    "root=\"2.16.840.1.113883.2.1.3.2.4.19.1\" extension=\"%s\"/>"
+	    "<name>Surgery %s</name></representedOrganization>\n"
+	    "  </assignedAuthor></author>\n"
+	    "  <custodian typeCode=\"CST\"><assignedCustodian classCode=\"ASSIGNED\">"
+	    "<representedCustodianOrganization classCode=\"ORG\"><id "
+	    "root=\"2.16.840.1.113883.2.1.3.2.4.19.1\" extension=\"%s\"/>"
+	    "</representedCustodianOrganization></assignedCustodian></custodian>\n"
+	    "  <informationRecipient typeCode=\"PRCP\"><intendedRecipient "
+	    "classCode=\"ASSIGNED\">\n"
+	    "    <id root=\"2.16.840.1.113883.2.1.3.2.4.16.63\" extension=\"%s\"/>\n"
+	    "    <receivedOrganization classCode=\"ORG\"><id "
+	    "root=\"2.16.840.1.113883.2.1.3.2.4.19.1\" extension=\"%s\"/>"
+	    "</receivedOrganization>\n"
+	    "  </intendedRecipient></informationRecipient>\n", y, m, d, g->gp,
+	    g->gp_fore, g->gp_sur, g->practice, g->practice, g->practice,
+	    g->consultant, g->trust);
+	fprintf(fp, "  <component typeCode=\"COMP\"><structuredBody "
+	    "classCode=\"DOCBODY\" moodCode=\"EVN\">\n"
+	    "    <component><section><title>Reason for referral</title><text>"
+	    "<paragraph>%s</paragraph></text>\n"
+	    "      <entry><act classCode=\"PCPR\" moodCode=\"RQO\"><code "
+	    "code=\"306140003\" codeSystem=\"2.16.840.1.113883.2.1.3.2.4.15\"/>"
+	    "<priorityCode code=\"%s\" codeSystem=\"2.16.840.1.113883.5.7\"/>"
+	    "<participant typeCode=\"REFT\"><participantRole><code code=\"%s\" "
+	    "codeSystemName=\"Treatment Function Code\" displayName=\"%s\"/>"
+	    "</participantRole></participant></act></entry>\n"
+	    "    </section></component>\n"
+	    "    <component><section><title>Diagnoses</title><text>%s</text>"
+	    "<entry><observation classCode=\"OBS\" moodCode=\"EVN\"><code "
+	    "code=\"%s\" codeSystem=\"2.16.840.1.113883.6.3\" displayName=\"%s\"/>"
+	    "</observation></entry></section></component>\n"
+	    "    <component><section><title>Current medication</title><text>"
+	    "<paragraph>%s</paragraph></text></section></component>\n"
+	    "  </structuredBody></component>\n</ClinicalDocument>\n",
+	    g->spec->reason[g->reason], strcmp(g->prio, "R") == 0 ? "R" : "UR",
+	    g->spec->tfc, g->spec->name, g->spec->icd_text[g->dx],
+	    g->spec->icd[g->dx], g->spec->icd_text[g->dx],
+	    g->meds >= 0 ? meds[g->meds] : "none recorded");
+}
+
+/* A practice system's referral letter (the shape of tests/data/letter). */
+static void
+letter(FILE *fp, const struct gen *g, unsigned long serial)
+{
+	int y, m, d, by, bm, bd;
+	static const char *const months[] = {"January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December"};
+
+	ymd(g->date, &y, &m, &d);
+	ymd(g->dob, &by, &bm, &bd);
+	fprintf(fp, "Surgery %s (%s)\n1 High Street, Anytown AN1 1AA\n"
+	    "Tel: 01234 567890\n\nDate: %d %s %d\n\n"
+	    "To: Consultant (%s)\n    %s, Royal Hospital (%s)\n\n"
+	    "Re: %s %s   DOB: %02d/%02d/%04d   NHS No: %.3s %.3s %.4s\n"
+	    "Address: 2 Low Road\nAnytown\nAN1 2BB\n\n"
+	    "Referral ID: %s\nPriority: %s\nSpecialty: %s (%s)\n"
+	    "Referring GP: Dr %s %s (%s)\n\nDear Colleague,\n\n"
+	    "Reason for referral:\n%s\n\nDiagnosis: %s (ICD-10 %s)\n\n"
+	    "Current medication:\n%s\n\nYours sincerely,\n\nDr %s %s\n",
+	    g->practice, g->practice, d, months[m - 1], y, g->consultant,
+	    g->spec->name, g->trust, forenames[serial % 16],
+	    surnames[serial % 20], bd, bm, by, g->nhs, g->nhs + 3, g->nhs + 6,
+	    g->id, strcmp(g->prio, "R") == 0 ? "Routine" :
+	    strcmp(g->prio, "U") == 0 ? "Urgent" : "Two week wait",
+	    g->spec->name, g->spec->tfc, g->gp_fore, g->gp_sur, g->gp,
+	    g->spec->reason[g->reason], g->spec->icd_text[g->dx],
+	    g->spec->icd[g->dx], g->meds >= 0 ? meds[g->meds] : "none",
+	    g->gp_fore, g->gp_sur);
+}
+
 /* One tab-separated row in the column order of pars.referrals' COPY. */
 static void
 copy_row(FILE *fp, const struct gen *g, unsigned long serial)
@@ -333,7 +452,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: pars-gen --practices N --referrals M "
 	    "--out DIR [--seed S] [--from DATE] [--days D] "
-	    "[--format hl7v2|csv] [--per-file K] [--rows]\n");
+	    "[--format hl7v2|csv|cda|letter] [--per-file K] [--rows]\n");
 	exit(2);
 }
 
@@ -388,7 +507,9 @@ main(int argc, char **argv)
 	}
 	if (practices < 1 || days < 1 || per_file < 1 ||
 	    date_parse(from, check) < 0 || (!rows && out == NULL) ||
-	    (strcmp(format, "hl7v2") != 0 && strcmp(format, "csv") != 0))
+	    (strcmp(format, "hl7v2") != 0 && strcmp(format, "csv") != 0 &&
+	    strcmp(format, "cda") != 0 && strcmp(format, "letter") != 0) ||
+	    (per_file > 1 && strcmp(format, "csv") != 0))
 		usage();
 	if (rng_state == 0)
 		rng_state = 1;
@@ -420,8 +541,10 @@ main(int argc, char **argv)
 					return 1;
 				}
 				snprintf(path, sizeof(path), "%s/%s%s", dir,
-				    g.id, strcmp(format, "csv") == 0 ? ".csv"
-				    : ".hl7");
+				    g.id, strcmp(format, "csv") == 0 ? ".csv" :
+				    strcmp(format, "cda") == 0 ? ".xml" :
+				    strcmp(format, "letter") == 0 ? ".txt" :
+				    ".hl7");
 				if ((fp = fopen(path, "wb")) == NULL) {
 					perror(path);
 					return 1;
@@ -431,6 +554,10 @@ main(int argc, char **argv)
 			}
 			if (strcmp(format, "csv") == 0)
 				csv_row(fp, &g);
+			else if (strcmp(format, "cda") == 0)
+				cda(fp, &g, i);
+			else if (strcmp(format, "letter") == 0)
+				letter(fp, &g, i);
 			else
 				hl7(fp, &g, i);
 		}

@@ -22,6 +22,7 @@
 # Writes DIR/mail/servers.env for the tests (mail_lib.sh reads it).
 set -euo pipefail
 cmd=$1
+mkdir -p "$2"
 top=$(cd "$2" && pwd)
 dir=$top/mail
 NOBODY=65534
