@@ -21,33 +21,33 @@ static const struct command {
 } commands[] = {
 	{"check-config", cmd_check_config, "check the configuration file"},
 	{"db", cmd_db, "migrate | status: the database schema"},
+	{"status", cmd_status, "what arrived, what was stored, what failed"},
+	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
+	{"practice", cmd_practice, "add CODE | list | remove CODE: member "
+	    "practices"},
 	{"parse", cmd_parse, "FILE...: print the referrals as JSON (no "
 	    "database)"},
 	{"ingest", cmd_ingest, "[--practice ODS] FILE...: take files in as "
 	    "if they had arrived"},
+	{"fetch", cmd_fetch, "[NAME...] | --again ID: poll the IMAP and SFTP "
+	    "sources now, or unpack a quarantined message again"},
+	{"receipts", cmd_receipts, "send the receipts that are due"},
 	{"process", cmd_process, "process every received document now"},
 	{"quarantine", cmd_quarantine, "list | show ID | retry ID...|--all"},
 	{"archive", cmd_archive, "purge [--days N]: drop old raw documents"},
-	{"practice", cmd_practice, "add CODE | list | remove CODE: member "
-	    "practices"},
 	{"refdata", cmd_refdata, "load [--year Y] KIND FILE | load DIR | "
 	    "status | kinds: reference data"},
 	{"recode", cmd_recode, "[--since DATE]: code stored referrals again"},
 	{"coding", cmd_coding, "report [--from D --to D | --period YYYY-MM]: "
 	    "coding coverage"},
-	{"report", cmd_report, "run [--period YYYY-MM|--scheduled] [ODS...] | "
-	    "retry | list: practices' feedback reports"},
-	{"status", cmd_status, "what arrived, what was stored, what failed"},
-	{"fetch", cmd_fetch, "[NAME...] | --again ID: poll the IMAP and SFTP "
-	    "sources now, or unpack a quarantined message again"},
-	{"receipts", cmd_receipts, "send the receipts that are due"},
-	{"demo", cmd_demo, "[--dir DIR]: run the hub on the sample data"},
 	{"assess", cmd_assess, "FILE...: the rules' findings as JSON (stores "
 	    "nothing)"},
 	{"rules", cmd_rules, "test | list | explain ID: the assessment rules"},
 	{"reassess", cmd_reassess, "--since DATE: run the rules again over "
 	    "stored referrals"},
 	{"finding", cmd_finding, "add | import FILE.csv: assessors' findings"},
+	{"report", cmd_report, "run [--period YYYY-MM|--scheduled] [ODS...] | "
+	    "retry | list: practices' feedback reports"},
 };
 
 static void

@@ -44,32 +44,36 @@ database:
   dsn: "host=$PGHOST dbname=$db user=pars"
 YAML
     export PARS_CONFIG=$W/$db.yaml
-    # until coding and rules are merged, their tables are stand-ins
-    "$BUILD/daemon/pars" db migrate >/dev/null 2>&1 ||
-        { psql -X -q -d "$db" -f "$SRC/tests/sql/standin_coding_rules.sql" &&
-          "$BUILD/daemon/pars" db migrate >/dev/null; }
+    "$BUILD/daemon/pars" db migrate >/dev/null
     psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<SQL
+-- Reference rows belong to a recorded load, as pars refdata load makes.
+INSERT INTO ref.loads (id, kind, file_name, file_sha256, who)
+VALUES (1, 'bench', 'reports.sh', sha256('reports.sh'::bytea), 'bench');
 INSERT INTO pars.practices (code, name, locality)
 SELECT 'P8' || lpad((1000 + i)::text, 4, '0'), 'Practice ' || i,
        'Locality ' || (i / $per)
   FROM generate_series(0, $np - 1) i;
-INSERT INTO ref.list_sizes
-SELECT code, DATE '2024-10-01', 9000, 6000 + (hashtext(code) & 4095)
+INSERT INTO ref.list_sizes (practice_code, as_of, raw, weighted, load_id)
+SELECT code, DATE '2024-10-01', 9000, 6000 + (hashtext(code) & 4095), 1
   FROM pars.practices;
 INSERT INTO pars.documents (sha256, size_bytes, source, practice_ods, state,
        format, n_referrals)
 SELECT sha256(code::bytea), 1, 'bench', code, 'stored', 'hl7v2', 1
   FROM pars.practices ORDER BY code;
-INSERT INTO ref.tfc VALUES ('110', 'Trauma and Orthopaedics'), ('120', 'ENT'),
-  ('130', 'Ophthalmology'), ('330', 'Dermatology'), ('320', 'Cardiology'),
-  ('301', 'Gastroenterology'), ('502', 'Gynaecology'), ('101', 'Urology'),
-  ('100', 'General Surgery'), ('340', 'Respiratory Medicine'),
-  ('410', 'Rheumatology'), ('400', 'Neurology'), ('103', 'Breast Surgery'),
-  ('300', 'General Internal Medicine');
-INSERT INTO ref.alternative_services (code, name, tfc, replaces, price_pence)
-VALUES ('MSK1', 'Community MSK service', '110', '110', 7000);
-INSERT INTO ref.shadow_contracts
-SELECT p, t, 'OPFA', '2024/25', 50000, 16000
+INSERT INTO ref.tfc (code, title, in_use, load_id)
+SELECT c, t, true, 1 FROM (VALUES ('110', 'Trauma and Orthopaedics'),
+  ('120', 'ENT'), ('130', 'Ophthalmology'), ('330', 'Dermatology'),
+  ('320', 'Cardiology'), ('301', 'Gastroenterology'), ('502', 'Gynaecology'),
+  ('101', 'Urology'), ('100', 'General Surgery'),
+  ('340', 'Respiratory Medicine'), ('410', 'Rheumatology'),
+  ('400', 'Neurology'), ('103', 'Breast Surgery'),
+  ('300', 'General Internal Medicine')) v(c, t);
+INSERT INTO ref.alternative_services (code, name, tfc, replaces, price_pence,
+       load_id)
+VALUES ('MSK1', 'Community MSK service', '110', 'first_attendance', 7000, 1);
+INSERT INTO ref.shadow_contracts (provider, tfc, pod, year, planned_activity,
+       price_pence, load_id)
+SELECT p, t, 'OPFA', '2024/25', 50000, 16000, 1
   FROM unnest('{RWG,RAL,RYJ,R1H}'::text[]) p, unnest('{110,120,330}'::text[]) t;
 SQL
     # pars-gen's rows, with the practice's document, a position, and the
@@ -87,14 +91,14 @@ SQL
             reason_text, content_sha256, is_current, tfc, price_pence,
             tariff_year) FROM STDIN"
     psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<'SQL'
-INSERT INTO pars.findings (referral_id, rule_id, rule_version, kind, theme,
-       title, message, alternative_service, saving_pence)
-SELECT id, 'msk-first', '1', 'PUN', 'alternatives', 'Community MSK first',
+INSERT INTO pars.findings (referral_id, source, rule_id, rule_version, kind,
+       theme, title, message, alternative_service, saving_pence)
+SELECT id, 'rule', 'msk-first', '1', 'PUN', 'alternatives', 'Community MSK first',
        'msg', 'MSK1', 9000
   FROM pars.referrals WHERE tfc = '110' AND id % 7 = 0;
-INSERT INTO pars.findings (referral_id, rule_id, rule_version, kind, theme,
-       title, message)
-SELECT id, 'no-meds', '1', 'DEN', 'missing information',
+INSERT INTO pars.findings (referral_id, source, rule_id, rule_version, kind,
+       theme, title, message)
+SELECT id, 'rule', 'no-meds', '1', 'DEN', 'missing information',
        'No medication listed', 'msg'
   FROM pars.referrals WHERE id % 20 = 1;
 ANALYZE;
