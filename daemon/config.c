@@ -302,6 +302,7 @@ static const struct field spool_fields[] = {
 	INT("rescan_seconds", spool.rescan_seconds, 1, 86400),
 	INT("settle_seconds", spool.settle_seconds, 0, 3600),
 	INT("batch_files", spool.batch_files, 1, 10000),
+	INT("queue_files", spool.queue_files, 1, 1000000),
 	SIZE("batch_bytes", spool.batch_bytes, 1024, 1L << 30),
 	END,
 };
@@ -718,6 +719,7 @@ config_defaults(void)
 	c->spool.rescan_seconds = 30;
 	c->spool.settle_seconds = 2;
 	c->spool.batch_files = 200;
+	c->spool.queue_files = 5000;
 	c->spool.batch_bytes = 16L << 20;
 	c->processing.workers = 2;
 	c->processing.batch = 64;

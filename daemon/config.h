@@ -80,6 +80,7 @@ struct config {
 		int rescan_seconds; /* full rescan besides inotify */
 		int settle_seconds; /* age of a file found by rescan */
 		int batch_files;    /* files committed in one transaction */
+		int queue_files;    /* files held in memory; the rest wait */
 		long batch_bytes;
 	} spool;
 	struct {

@@ -314,6 +314,9 @@ main(int argc, char **argv)
 			spool_rescan(spool);
 			next_rescan = t + hub->cfg->spool.rescan_seconds;
 		}
+		/* A full queue left files on disk: look again once drained. */
+		if (spool_take_capped(spool))
+			next_rescan = t;
 		if (spool_queued(spool) > 0 && t >= backoff_until) {
 			if (db == NULL &&
 			    (db = hub_connect(hub, err, sizeof(err))) == NULL) {

@@ -60,6 +60,16 @@ struct msg {
 
 static const struct span nospan = {NULL, 0};
 
+/* The first sep in [p, end), or end.  Fields and components are a few
+ * bytes long: a plain loop beats a memchr call on each. */
+static const char *
+find(const char *p, const char *end, char sep)
+{
+	while (p < end && *p != sep)
+		p++;
+	return p;
+}
+
 /* Splits s on sep into at most max spans; returns how many. */
 static size_t
 split(struct span s, char sep, struct span *out, size_t max)
@@ -71,14 +81,11 @@ split(struct span s, char sep, struct span *out, size_t max)
 		return 0;
 	end = s.p + s.n;
 	while (n < max) {
-		q = memchr(p, sep, (size_t)(end - p));
-		if (q == NULL) {
-			out[n].p = p;
-			out[n++].n = (size_t)(end - p);
-			break;
-		}
+		q = find(p, end, sep);
 		out[n].p = p;
 		out[n++].n = (size_t)(q - p);
+		if (q == end)
+			break;
 		p = q + 1;
 	}
 	return n;
@@ -94,13 +101,13 @@ piece(struct span s, char sep, int nth)
 		return nospan;
 	end = s.p + s.n;
 	while (--nth > 0) {
-		q = memchr(p, sep, (size_t)(end - p));
-		if (q == NULL)
+		q = find(p, end, sep);
+		if (q == end)
 			return nospan;
 		p = q + 1;
 	}
-	q = memchr(p, sep, (size_t)(end - p));
-	return (struct span){p, q ? (size_t)(q - p) : (size_t)(end - p)};
+	q = find(p, end, sep);
+	return (struct span){p, (size_t)(q - p)};
 }
 
 static struct span
@@ -601,7 +608,7 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 	struct span f[HL7_MAX_FIELDS];
 	size_t nf, nseg = 0, skipped = 0;
 	long line = 1, bts_count = -1, nmsg_batch = 0;
-	int in_msg = 0, have_delims = 0;
+	int in_msg = 0, have_delims = 0, cr_only, lf_only;
 
 	memset(&m, 0, sizeof(m));
 	if (!utf8_valid(buf, len)) {
@@ -617,13 +624,24 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 	}
 	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
+	cr_only = memchr(p, '\n', (size_t)(end - p)) == NULL;
+	lf_only = memchr(p, '\r', (size_t)(end - p)) == NULL;
 	for (; p < end; p = next, line++) {
 		size_t n;
 		struct span seg;
 
-		/* A segment ends at CR, LF or CRLF; blank lines are skipped. */
-		for (eol = p; eol < end && *eol != '\r' && *eol != '\n'; eol++)
-			;
+		/* A segment ends at CR, LF or CRLF; blank lines are skipped.
+		 * A document with one kind of line end is searched with
+		 * memchr (segments are long); a mixed one byte by byte. */
+		if (lf_only || cr_only) {
+			eol = memchr(p, lf_only ? '\n' : '\r', (size_t)(end - p));
+			if (eol == NULL)
+				eol = end;
+		} else {
+			for (eol = p; eol < end && *eol != '\r' && *eol != '\n';
+			    eol++)
+				;
+		}
 		next = eol + 1;
 		if (eol + 1 < end && eol[0] == '\r' && eol[1] == '\n')
 			next = eol + 2;

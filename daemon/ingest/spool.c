@@ -53,8 +53,10 @@ struct spool {
 	struct pending *q;
 	size_t nq, capq;
 	int settle_seconds, batch_files;
+	size_t max_queue;
 	long batch_bytes, max_bytes;
 	int lease_ok; /* leases work for us (root or CAP_LEASE) */
+	int capped;   /* files were left for a rescan: the queue was full */
 };
 
 static int
@@ -93,6 +95,12 @@ enqueue(struct spool *s, const char *practice, const char *name, int settled)
 
 	if (ignored_name(name))
 		return;
+	/* Beyond the cap files wait on disk for the next rescan, so memory
+	 * does not grow with the backlog. */
+	if (s->nq >= s->max_queue) {
+		s->capped = 1;
+		return;
+	}
 	if (s->nq == s->capq) {
 		s->capq = s->capq ? s->capq * 2 : 64;
 		s->q = xreallocarray(s->q, s->capq, sizeof(*s->q));
@@ -149,6 +157,7 @@ spool_open(const struct config *cfg, char *err, size_t errlen)
 	s->batch_files = cfg->spool.batch_files;
 	s->batch_bytes = cfg->spool.batch_bytes;
 	s->max_bytes = cfg->limits.max_document_bytes;
+	s->max_queue = (size_t)cfg->spool.queue_files;
 	s->lease_ok = 1;
 	if (mkdir(s->dir, 0750) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "could not create spool directory "
@@ -188,6 +197,7 @@ spool_reconfigure(struct spool *s, const struct config *cfg)
 	s->batch_files = cfg->spool.batch_files;
 	s->batch_bytes = cfg->spool.batch_bytes;
 	s->max_bytes = cfg->limits.max_document_bytes;
+	s->max_queue = (size_t)cfg->spool.queue_files;
 }
 
 int
@@ -555,6 +565,15 @@ size_t
 spool_queued(const struct spool *s)
 {
 	return s->nq;
+}
+
+int
+spool_take_capped(struct spool *s)
+{
+	int c = s->capped;
+
+	s->capped = 0;
+	return c;
 }
 
 void

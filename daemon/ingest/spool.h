@@ -26,6 +26,9 @@ int spool_events(struct spool *s);
 void spool_rescan(struct spool *s);
 /* Files queued and not yet taken. */
 size_t spool_queued(const struct spool *s);
+/* 1 (once) when files were left on disk because the queue was full: a
+ * rescan after the next drain finds them. */
+int spool_take_capped(struct spool *s);
 /*
  * Takes in the queued files that are ready, in batches of one
  * transaction each, removing each file after its batch commits.  Returns

@@ -5,6 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 it_setup it_crash
 N=2400
+# A queue far smaller than the backlog: most files wait on disk and must
+# be found by rescans, kill after kill.
+sed -i 's/^spool:$/spool:\n  queue_files: 50/' "$PARS_CONFIG"
 gen=$IT_DIR/gen
 "$GEN" --practices 12 --referrals $N --out "$gen" --from 2025-03-01 --days 28 --seed 5
 # Stage on the same filesystem so that arrival is an atomic rename.
