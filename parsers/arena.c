@@ -201,6 +201,28 @@ arena_cat(struct arena *a, ...)
 	return p;
 }
 
+void
+arena_str_add(struct arena *a, struct arena_str *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		b->p = arena_grow(a, b->p, b->n, cap);
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+void
+arena_str_adds(struct arena *a, struct arena_str *b, const char *s)
+{
+	arena_str_add(a, b, s, strlen(s));
+}
+
 size_t
 arena_used(const struct arena *a)
 {

@@ -37,6 +37,15 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
  * cheap way to join text).  Give "" for a part that may be empty. */
 char *arena_cat(struct arena *a, ...) __attribute__((sentinel));
 
+/* A string built up in the arena (start zeroed); p is NUL-terminated. */
+struct arena_str {
+	char *p;
+	size_t n, cap;
+};
+void arena_str_add(struct arena *a, struct arena_str *b, const char *s,
+    size_t n);
+void arena_str_adds(struct arena *a, struct arena_str *b, const char *s);
+
 /* Bytes handed out so far, and whether that passed the cap. */
 size_t arena_used(const struct arena *a);
 int arena_over_cap(const struct arena *a);

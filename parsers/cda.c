@@ -101,45 +101,17 @@ enum sect {
 	S_RESULTS
 };
 
-/* An arena string builder for the narrative. */
-struct sb {
-	char *p;
-	size_t n, cap;
-};
-
 struct cda {
 	struct arena *a;
 	struct referral *r;
 	struct parse_result *res;
 	const struct parse_limits *lim;
-	struct sb reason, history, meds, results;
+	struct arena_str reason, history, meds, results;
 	int is_referral;	/* a referral type, title, section or act */
 	int have_prio;
 	const char *title;
 	char *patient_practice; /* the patient's registered practice */
 };
-
-static void
-sb_add(struct arena *a, struct sb *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		b->p = arena_grow(a, b->p, b->n, cap);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void
-sb_adds(struct arena *a, struct sb *b, const char *s)
-{
-	sb_add(a, b, s, strlen(s));
-}
 
 /* 1 when n is an element of the CDA namespace (or none) called name. */
 static int
@@ -416,15 +388,15 @@ walk_entries(struct cda *C, xmlNodePtr n, enum sect kind)
 
 /* Appends a line break unless the text is at the start of a line. */
 static void
-newline(struct cda *C, struct sb *b)
+newline(struct cda *C, struct arena_str *b)
 {
 	if (b->n > 0 && b->p[b->n - 1] != '\n')
-		sb_add(C->a, b, "\n", 1);
+		arena_str_add(C->a, b, "\n", 1);
 }
 
 /* Renders CDA narrative (paragraph, list, table, content, br ...). */
 static void
-render(struct cda *C, struct sb *b, xmlNodePtr n)
+render(struct cda *C, struct arena_str *b, xmlNodePtr n)
 {
 	xmlNodePtr c;
 
@@ -436,10 +408,10 @@ render(struct cda *C, struct sb *b, xmlNodePtr n)
 				if (isspace((unsigned char)*s)) {
 					if (b->n > 0 && b->p[b->n - 1] != ' ' &&
 					    b->p[b->n - 1] != '\n')
-						sb_add(C->a, b, " ", 1);
+						arena_str_add(C->a, b, " ", 1);
 					continue;
 				}
-				sb_add(C->a, b, s, 1);
+				arena_str_add(C->a, b, s, 1);
 			}
 			continue;
 		}
@@ -451,7 +423,7 @@ render(struct cda *C, struct sb *b, xmlNodePtr n)
 			/* a break ends the line, trailing space and all */
 			while (b->n > 0 && b->p[b->n - 1] == ' ')
 				b->p[--b->n] = '\0';
-			sb_add(C->a, b, "\n", 1);
+			arena_str_add(C->a, b, "\n", 1);
 			continue;
 		}
 		if (is_el(c, "td") || is_el(c, "th")) {
@@ -463,7 +435,7 @@ render(struct cda *C, struct sb *b, xmlNodePtr n)
 			if (prev != NULL) {
 				while (b->n > 0 && b->p[b->n - 1] == ' ')
 					b->p[--b->n] = '\0';
-				sb_adds(C->a, b, " | ");
+				arena_str_adds(C->a, b, " | ");
 			}
 			render(C, b, c);
 			continue;
@@ -561,7 +533,7 @@ do_section(struct cda *C, xmlNodePtr sec, enum sect parent, unsigned depth)
 	xmlNodePtr c, t = child(sec, "title"), text = child(sec, "text");
 	char *title = t ? plain_text(C->a, t) : NULL;
 	enum sect kind = section_kind(sec, title);
-	struct sb *b = NULL;
+	struct arena_str *b = NULL;
 
 	if (kind == S_OTHER)
 		kind = parent;
@@ -588,11 +560,11 @@ do_section(struct cda *C, xmlNodePtr sec, enum sect parent, unsigned depth)
 		size_t mark = b->n;
 
 		if (b->n > 0)
-			sb_adds(C->a, b, "\n\n");
+			arena_str_adds(C->a, b, "\n\n");
 		if (title != NULL && (b == &C->reason || b == &C->history ||
 		    b->n > 0)) {
-			sb_adds(C->a, b, title);
-			sb_add(C->a, b, "\n", 1);
+			arena_str_adds(C->a, b, title);
+			arena_str_add(C->a, b, "\n", 1);
 		}
 		{
 			size_t before = b->n;
@@ -613,7 +585,7 @@ do_section(struct cda *C, xmlNodePtr sec, enum sect parent, unsigned depth)
 /* Tidies rendered narrative: no trailing spaces, at most one blank line
  * in a row; cut to limits.max_field.  NULL when empty. */
 static const char *
-finish_text(struct cda *C, struct sb *b, const char *what)
+finish_text(struct cda *C, struct arena_str *b, const char *what)
 {
 	char *o, *s;
 	size_t n;
@@ -919,12 +891,12 @@ cda_document(struct cda *C, xmlNodePtr root)
 		    "no clinical text or codes");
 	{
 		/* reason first, then the other clinical sections */
-		struct sb all = C->reason;
+		struct arena_str all = C->reason;
 
 		if (C->history.n > 0) {
 			if (all.n > 0)
-				sb_adds(C->a, &all, "\n\n");
-			sb_add(C->a, &all, C->history.p, C->history.n);
+				arena_str_adds(C->a, &all, "\n\n");
+			arena_str_add(C->a, &all, C->history.p, C->history.n);
 		}
 		r->reason_text = finish_text(C, &all, "the clinical text");
 	}

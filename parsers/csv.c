@@ -440,19 +440,7 @@ csv_parse(struct arena *a, const unsigned char *buf, size_t len,
 	enum flaw flaw;
 
 	rd.a = a;
-	if (!utf8_valid(buf, len)) {
-		size_t n;
-
-		rd.p = cp1252_to_utf8(a, buf, len, &n);
-		rd.end = rd.p + n;
-		parse_warn(a, res, "document is not UTF-8: read as "
-		    "Windows-1252");
-	} else {
-		rd.p = (const char *)buf;
-		rd.end = rd.p + len;
-	}
-	if (rd.end - rd.p >= 3 && memcmp(rd.p, "\xef\xbb\xbf", 3) == 0)
-		rd.p += 3;
+	parse_text_input(a, res, buf, len, &rd.p, &rd.end);
 	rd.line = 1;
 	f = arena_alloc(a, CSV_MAX_COLUMNS * sizeof(*f));
 	do {

@@ -611,19 +611,7 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 	int in_msg = 0, have_delims = 0, cr_only, lf_only;
 
 	memset(&m, 0, sizeof(m));
-	if (!utf8_valid(buf, len)) {
-		size_t n;
-
-		p = cp1252_to_utf8(a, buf, len, &n);
-		end = p + n;
-		parse_warn(a, res, "document is not UTF-8: read as "
-		    "Windows-1252");
-	} else {
-		p = (const char *)buf;
-		end = p + len;
-	}
-	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
+	parse_text_input(a, res, buf, len, &p, &end);
 	cr_only = memchr(p, '\n', (size_t)(end - p)) == NULL;
 	lf_only = memchr(p, '\r', (size_t)(end - p)) == NULL;
 	for (; p < end; p = next, line++) {

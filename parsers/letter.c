@@ -432,33 +432,16 @@ key_kind(const char *p, size_t n)
 }
 
 
-/* An arena string builder for the texts. */
-struct sb {
-	char *p;
-	size_t n, cap;
+/* A text of the letter being built up. */
+struct section {
+	struct arena_str s;
 	int blank;   /* a blank line is due before the next line */
 	int started; /* the section of this kind has been seen */
 };
 
-static void
-sb_add(struct arena *a, struct sb *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		b->p = arena_grow(a, b->p, b->n, cap);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
 /* Adds a line, trimmed; a run of blank lines becomes one. */
 static void
-sb_line(struct arena *a, struct sb *b, const char *s, size_t n)
+sb_line(struct arena *a, struct section *b, const char *s, size_t n)
 {
 	while (n > 0 && isspace((unsigned char)*s)) {
 		s++;
@@ -470,10 +453,10 @@ sb_line(struct arena *a, struct sb *b, const char *s, size_t n)
 		b->blank = 1;
 		return;
 	}
-	if (b->n > 0)
-		sb_add(a, b, b->blank ? "\n\n" : "\n", b->blank ? 2 : 1);
+	if (b->s.n > 0)
+		arena_str_add(a, &b->s, b->blank ? "\n\n" : "\n", b->blank ? 2 : 1);
 	b->blank = 0;
-	sb_add(a, b, s, n);
+	arena_str_add(a, &b->s, s, n);
 }
 
 struct pair {
@@ -812,9 +795,9 @@ struct letter {
 	struct arena *a;
 	struct referral *r;
 	const struct parse_limits *lim;
-	struct sb pre;		/* free text before the body starts */
-	struct sb reason, meds, results;
-	struct sb *sink;	/* where free text goes; NULL drops it */
+	struct section pre;		/* free text before the body starts */
+	struct section reason, meds, results;
+	struct section *sink;	/* where free text goes; NULL drops it */
 	int nkeys;		/* key lines seen */
 	int seen[K_COUNT];	/* line where a field kind was first read */
 	const char *ref_name[R_REFERRER + 1], *ref_code[R_REFERRER + 1];
@@ -1188,8 +1171,9 @@ field(struct letter *L, enum kind k, const char *v, long line)
 
 /* Cuts a text to limits.max_field bytes (at a character boundary). */
 static const char *
-capped(struct letter *L, struct sb *b, const char *what)
+capped(struct letter *L, struct section *sec, const char *what)
 {
+	struct arena_str *b = &sec->s;
 	size_t n = b->n;
 
 	if (n == 0)
@@ -1327,7 +1311,7 @@ letter_parse(struct arena *a, const unsigned char *buf, size_t len,
 	struct pair pr[MAX_PAIRS];
 	enum mode mode = M_NORMAL;
 	enum kind pend_kind = K_NONE, list_kind = K_NONE;
-	struct sb pend;	/* the value of a field still being read */
+	struct arena_str pend;	/* the value of a field still being read */
 	long line = 1, pend_line = 0;
 	size_t np, k;
 
@@ -1335,19 +1319,7 @@ letter_parse(struct arena *a, const unsigned char *buf, size_t len,
 	memset(&pend, 0, sizeof(pend));
 	L.a = a;
 	L.lim = lim;
-	if (!utf8_valid(buf, len)) {
-		size_t n;
-
-		p = cp1252_to_utf8(a, buf, len, &n);
-		end = p + n;
-		parse_warn(a, res, "document is not UTF-8: read as "
-		    "Windows-1252");
-	} else {
-		p = (const char *)buf;
-		end = p + len;
-	}
-	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
+	parse_text_input(a, res, buf, len, &p, &end);
 	if ((L.r = parse_new_referral(a, res, lim, "letter")) == NULL)
 		return parse_fail(res, 0, -1, "more than %zu referrals "
 		    "(limits.max_referrals)", lim->max_referrals);
@@ -1424,7 +1396,7 @@ letter_parse(struct arena *a, const unsigned char *buf, size_t len,
 					pend_kind = kk;
 					pend_line = line;
 					if (v != NULL)
-						sb_add(a, &pend, v, strlen(v));
+						arena_str_add(a, &pend, v, strlen(v));
 					mode = M_CONT;
 				} else {
 					field(&L, kk, v, line);
@@ -1435,13 +1407,13 @@ letter_parse(struct arena *a, const unsigned char *buf, size_t len,
 			else if (k0 == K_PATIENT)
 				mode = M_DROP_ONE;
 			if (is_section(k0)) {
-				struct sb *b = k0 == K_MEDS ? &L.meds :
+				struct section *b = k0 == K_MEDS ? &L.meds :
 				    k0 == K_RESULTS ? &L.results : &L.reason;
 				const char *v = value_dup(a, pr[0].v, pr[0].vn);
 
 				L.sink = b;
 				if (b == &L.reason) {
-					b->blank = b->n > 0;
+					b->blank = b->s.n > 0;
 					sb_line(a, b, s, sn);
 				} else {
 					if (b->started) {
@@ -1464,8 +1436,8 @@ letter_parse(struct arena *a, const unsigned char *buf, size_t len,
 		}
 		if (mode == M_CONT && (indented || pend.n == 0)) {
 			if (pend.n > 0)
-				sb_add(a, &pend, " ", 1);
-			sb_add(a, &pend, s, sn);
+				arena_str_add(a, &pend, " ", 1);
+			arena_str_add(a, &pend, s, sn);
 			continue;
 		}
 		FLUSH();
@@ -1491,14 +1463,14 @@ letter_parse(struct arena *a, const unsigned char *buf, size_t len,
 					mode = M_LIST;
 					list_kind = h;
 					L.sink = &L.reason;
-					L.reason.blank = L.reason.n > 0;
+					L.reason.blank = L.reason.s.n > 0;
 					sb_line(a, &L.reason, s, sn);
 					continue;
 				}
 				L.sink = h == K_MEDS ? &L.meds : h == K_RESULTS
 				    ? &L.results : &L.reason;
 				if (L.sink == &L.reason || L.sink->started) {
-					L.sink->blank = L.sink->n > 0;
+					L.sink->blank = L.sink->s.n > 0;
 					sb_line(a, L.sink, s, sn);
 				}
 				L.sink->started = 1;
@@ -1581,12 +1553,12 @@ letter_parse(struct arena *a, const unsigned char *buf, size_t len,
 			r->sex = L.title_sex;
 		/* Text before "Dear ..." or the first heading is the letter's
 		 * address blocks, unless the letter has neither. */
-		if (!L.body_started && L.pre.n > 0) {
-			struct sb all = L.pre;
+		if (!L.body_started && L.pre.s.n > 0) {
+			struct section all = L.pre;
 
-			if (L.reason.n > 0) {
-				sb_add(a, &all, "\n", 1);
-				sb_add(a, &all, L.reason.p, L.reason.n);
+			if (L.reason.s.n > 0) {
+				arena_str_add(a, &all.s, "\n", 1);
+				arena_str_add(a, &all.s, L.reason.s.p, L.reason.s.n);
 			}
 			L.reason = all;
 		}

@@ -222,6 +222,25 @@ parse_warn(struct arena *a, struct parse_result *res, const char *fmt, ...)
 	str_list_add(a, &res->warnings, s);
 }
 
+void
+parse_text_input(struct arena *a, struct parse_result *res,
+    const unsigned char *buf, size_t len, const char **p, const char **end)
+{
+	if (!utf8_valid(buf, len)) {
+		size_t n;
+
+		*p = cp1252_to_utf8(a, buf, len, &n);
+		*end = *p + n;
+		parse_warn(a, res, "document is not UTF-8: read as "
+		    "Windows-1252");
+	} else {
+		*p = (const char *)buf;
+		*end = *p + len;
+	}
+	if (*end - *p >= 3 && memcmp(*p, "\xef\xbb\xbf", 3) == 0)
+		*p += 3;
+}
+
 struct referral *
 parse_new_referral(struct arena *a, struct parse_result *res,
     const struct parse_limits *lim, const char *format)

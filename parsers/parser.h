@@ -98,6 +98,14 @@ int parse_fail(struct parse_result *res, long line, long offset,
 /* Records a rejected row of a batch. */
 void parse_reject_row(struct arena *a, struct parse_result *res, long row,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The text of a text format (HL7 v2, letters, CSV) as UTF-8, by the
+ * documented rule: buf itself when it is valid UTF-8, else buf read as
+ * Windows-1252 into the arena, with a document warning; a UTF-8 byte
+ * order mark is skipped.  Sets [*p, *end).
+ */
+void parse_text_input(struct arena *a, struct parse_result *res,
+    const unsigned char *buf, size_t len, const char **p, const char **end);
 /* Appends a document-level warning. */
 void parse_warn(struct arena *a, struct parse_result *res, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));

@@ -23,8 +23,8 @@ if [ ! -x "$BUILD/daemon/pars" ] || [ ! -x "$BUILD/tests/pars-gen" ]; then
     cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$BUILD" -j2 --target pars pars-gen >/dev/null
 fi
-W=$BUILD/bench
-mkdir -p "$W"
+mkdir -p "$BUILD/bench"
+W=$(cd "$BUILD/bench" && pwd)
 bash "$SRC/tests/integration/pg.sh" start "$W" >/dev/null
 trap 'bash "$SRC/tests/integration/pg.sh" stop "$W" >/dev/null' EXIT
 . "$W/pg.env"

@@ -12,59 +12,13 @@
 #include "arena.h"
 #include "parser.h"
 #include "t.h"
+#include "tparse.h"
 
-static struct arena *a;
-static struct parse_result res;
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		exit(1);
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
-
+/* Parses the file at path (test data or corpus). */
 static int
-parse_mem(const char *data, size_t len, const struct parse_limits *lim)
+parse_file(const char *path)
 {
-	struct parse_limits def;
-
-	if (lim == NULL) {
-		parse_limits_default(&def);
-		lim = &def;
-	}
-	arena_free(a);
-	a = arena_new(0);
-	return parse_document(a, (const unsigned char *)data, len, lim, &res);
-}
-
-static int
-parse_file(const char *name)
-{
-	char path[1024];
-	size_t len;
-	char *data;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s", name);
-	data = slurp(path, &len);
-	rc = parse_mem(data, len, NULL);
-	free(data);
-	return rc;
+	return parse_path(NULL, path, NULL);
 }
 
 static void

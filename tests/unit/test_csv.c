@@ -11,59 +11,12 @@
 #include "arena.h"
 #include "parser.h"
 #include "t.h"
-
-static struct arena *a;
-static struct parse_result res;
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		exit(1);
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
-
-static int
-parse_mem(const char *data, size_t len, const struct parse_limits *lim)
-{
-	struct parse_limits def;
-
-	if (lim == NULL) {
-		parse_limits_default(&def);
-		lim = &def;
-	}
-	arena_free(a);
-	a = arena_new(0);
-	return parse_document(a, (const unsigned char *)data, len, lim, &res);
-}
+#include "tparse.h"
 
 static int
 parse_file(const char *name)
 {
-	char path[1024];
-	size_t len;
-	char *data;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/csv/%s", PARS_TESTDATA, name);
-	data = slurp(path, &len);
-	rc = parse_mem(data, len, NULL);
-	free(data);
-	return rc;
+	return parse_path(PARS_TESTDATA "/csv", name, NULL);
 }
 
 static void

@@ -15,72 +15,17 @@
 #include "parser.h"
 #include "referral_json.h"
 #include "t.h"
+#include "tparse.h"
 
 #define UKCORE PARS_CORPUS "/fhir-ukcore"
 #define ERS PARS_CORPUS "/ers-fhir"
 #define BARS PARS_CORPUS "/bars-fhir"
 #define DATA PARS_TESTDATA "/fhir"
 
-static struct arena *a;
-static struct parse_result res;
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		exit(1);
-	fclose(fp);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
-}
-
-static int
-parse_bytes(const char *data, size_t len, const struct parse_limits *lim)
-{
-	struct parse_limits def;
-
-	if (lim == NULL) {
-		parse_limits_default(&def);
-		lim = &def;
-	}
-	arena_free(a);
-	a = arena_new(0);
-	return parse_document(a, (const unsigned char *)data, len, lim, &res);
-}
-
-/* Parses dir/name; 0 or -1 like parse_document. */
-static int
-parse_lim(const char *dir, const char *name, const struct parse_limits *lim)
-{
-	char path[1024];
-	size_t len;
-	char *data;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	data = slurp(path, &len);
-	rc = parse_bytes(data, len, lim);
-	free(data);
-	return rc;
-}
-
 static int
 parse_file(const char *dir, const char *name)
 {
-	return parse_lim(dir, name, NULL);
+	return parse_path(dir, name, NULL);
 }
 
 /* 1 when one of the referral's warnings contains s. */
@@ -635,7 +580,7 @@ test_no_quoting(void)
 	size_t i, k;
 
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-		parse_bytes(docs[i], strlen(docs[i]), NULL);
+		parse_mem(docs[i], strlen(docs[i]), NULL);
 		CHECK(strstr(res.err.msg, "Smith") == NULL);
 		CHECK(strstr(res.err.msg, "Jones") == NULL);
 		CHECK(strstr(res.err.msg, "9434765919") == NULL);
@@ -663,17 +608,17 @@ test_limits(void)
 
 	parse_limits_default(&lim);
 	lim.max_depth = 5;
-	CHECK_INT(parse_lim(DATA, "uk_referral_r4.json", &lim), -1);
+	CHECK_INT(parse_path(DATA, "uk_referral_r4.json", &lim), -1);
 	CHECK_HAS(res.err.msg, "JSON nested deeper than 5 levels");
 	CHECK(res.err.line > 1);
-	CHECK_INT(parse_lim(DATA, "uk_referral_r4.xml", &lim), -1);
+	CHECK_INT(parse_path(DATA, "uk_referral_r4.xml", &lim), -1);
 	CHECK_HAS(res.err.msg, "XML nested deeper than 5 levels");
 
 	parse_limits_default(&lim);
 	lim.max_nodes = 50;
-	CHECK_INT(parse_lim(DATA, "uk_referral_r4.json", &lim), -1);
+	CHECK_INT(parse_path(DATA, "uk_referral_r4.json", &lim), -1);
 	CHECK_HAS(res.err.msg, "more than 50 JSON values (limits.max_nodes)");
-	CHECK_INT(parse_lim(DATA, "uk_referral_r4.xml", &lim), -1);
+	CHECK_INT(parse_path(DATA, "uk_referral_r4.xml", &lim), -1);
 	CHECK_HAS(res.err.msg, "more than 50 XML elements");
 
 	/* Small enough a limit that the exact count runs: values counted
@@ -684,13 +629,13 @@ test_limits(void)
 
 		parse_limits_default(&lim);
 		lim.max_nodes = 7;
-		CHECK_INT(parse_bytes(seven, strlen(seven), &lim), -1);
+		CHECK_INT(parse_mem(seven, strlen(seven), &lim), -1);
 		CHECK_HAS(res.err.msg, "it has no resourceType"); /* got past */
 		lim.max_nodes = 6;
-		CHECK_INT(parse_bytes(seven, strlen(seven), &lim), -1);
+		CHECK_INT(parse_mem(seven, strlen(seven), &lim), -1);
 		CHECK_HAS(res.err.msg, "line 1: more than 6 JSON values");
 		lim.max_nodes = 100;
-		CHECK_INT(parse_lim(DATA, "err_too_deep.json", &lim), -1);
+		CHECK_INT(parse_path(DATA, "err_too_deep.json", &lim), -1);
 		CHECK_HAS(res.err.msg, "line 2: JSON nested deeper than 64 "
 		    "levels");
 		CHECK_INT(res.err.offset, 132); /* the 64th '[': level 65 */
@@ -698,13 +643,13 @@ test_limits(void)
 
 	parse_limits_default(&lim);
 	lim.max_referrals = 1;
-	CHECK_INT(parse_lim(DATA, "multi_referral_bundle.json", &lim), -1);
+	CHECK_INT(parse_path(DATA, "multi_referral_bundle.json", &lim), -1);
 	CHECK_HAS(res.err.msg, "more than 1 referrals in one document "
 	    "(limits.max_referrals)");
 
 	parse_limits_default(&lim);
 	lim.max_field = 20;
-	CHECK_INT(parse_lim(DATA, "uk_referral_r4.json", &lim), 0);
+	CHECK_INT(parse_path(DATA, "uk_referral_r4.json", &lim), 0);
 	r = res.v[0];
 	CHECK_STR(r->reason_text, "Suspected heart fail");
 	CHECK(warned(r, "clinical text cut to 20 bytes "
@@ -712,7 +657,7 @@ test_limits(void)
 
 	parse_limits_default(&lim);
 	lim.max_bytes = 100;
-	CHECK_INT(parse_lim(DATA, "uk_referral_r4.json", &lim), -1);
+	CHECK_INT(parse_path(DATA, "uk_referral_r4.json", &lim), -1);
 	CHECK_HAS(res.err.msg, "over the limit");
 }
 
@@ -757,7 +702,7 @@ test_detect(void)
 static int
 parse_buf(struct buf *b, const struct parse_limits *lim)
 {
-	int rc = parse_bytes(b->p, b->len, lim);
+	int rc = parse_mem(b->p, b->len, lim);
 
 	buf_free(b);
 	return rc;

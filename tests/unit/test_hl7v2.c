@@ -10,50 +10,12 @@
 #include "arena.h"
 #include "parser.h"
 #include "t.h"
+#include "tparse.h"
 
-static struct arena *a;
-static struct parse_result res;
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		exit(1);
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
-
-/* Parses a file; returns 0 or -1 like parse_document. */
 static int
 parse_file(const char *dir, const char *name)
 {
-	char path[1024];
-	struct parse_limits lim;
-	size_t len;
-	char *data;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	data = slurp(path, &len);
-	arena_free(a);
-	a = arena_new(0);
-	parse_limits_default(&lim);
-	rc = parse_document(a, (unsigned char *)data, len, &lim, &res);
-	free(data);
-	return rc;
+	return parse_path(dir, name, NULL);
 }
 
 static void

@@ -1,0 +1,74 @@
+/*
+ * tparse.h - what the parser unit tests share: reading a test file and
+ * parsing it into the globals a (the arena, renewed each time) and res.
+ */
+#ifndef PARS_TPARSE_H
+#define PARS_TPARSE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "arena.h"
+#include "parser.h"
+
+static struct arena *a;
+static struct parse_result res;
+
+/* A whole file (caller frees); a missing file ends the test. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (fp == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n)
+		exit(1);
+	fclose(fp);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Parses data with lim (NULL: the defaults); 0 or -1 like
+ * parse_document. */
+static int
+parse_mem(const char *data, size_t len, const struct parse_limits *lim)
+{
+	struct parse_limits def;
+
+	if (lim == NULL) {
+		parse_limits_default(&def);
+		lim = &def;
+	}
+	arena_free(a);
+	a = arena_new(0);
+	return parse_document(a, (const unsigned char *)data, len, lim, &res);
+}
+
+/* Parses the file dir/name (name alone when dir is NULL). */
+static int
+parse_path(const char *dir, const char *name, const struct parse_limits *lim)
+{
+	char path[1024];
+	size_t len;
+	char *data;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s%s%s", dir ? dir : "", dir ? "/" : "",
+	    name);
+	data = slurp(path, &len);
+	rc = parse_mem(data, len, lim);
+	free(data);
+	return rc;
+}
+
+#endif
