@@ -13,29 +13,7 @@
 
 static char path[] = "/tmp/pars-test-config-sources-XXXXXX";
 
-static struct config *
-load(const char *yaml, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "w");
-
-	fputs(yaml, fp);
-	fclose(fp);
-	return config_load(path, err, errlen);
-}
-
-static void
-expect_error(const char *yaml, const char *want)
-{
-	char err[1024];
-	struct config *c = load(yaml, err, sizeof(err));
-
-	CHECK(c == NULL);
-	if (c == NULL) {
-		CHECK_HAS(err, path);
-		CHECK_HAS(err, want);
-	}
-	config_free(c);
-}
+#include "tconfig.h"
 
 static const char good[] =
     "state_dir: /var/lib/x\n"

@@ -17,15 +17,7 @@
 
 static char path[] = "/tmp/pars-test-report-XXXXXX";
 
-static struct config *
-load(const char *yaml, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "w");
-
-	fputs(yaml, fp);
-	fclose(fp);
-	return config_load(path, err, errlen);
-}
+#include "tconfig.h"
 
 static void
 test_config(void)
