@@ -158,11 +158,3 @@ hub_close(struct hub *hub)
 	hub_free(hub);
 }
 
-void
-hub_close_detach(struct hub *hub)
-{
-	if (hub == NULL)
-		return;
-	embedded_detach(hub->emb);
-	hub_free(hub);
-}

@@ -41,8 +41,6 @@ struct hub *hub_open(struct config *cfg, int flags, char *err, size_t errlen);
 struct db *hub_connect(struct hub *hub, char *err, size_t errlen);
 /* Stops the embedded database if this process started it. */
 void hub_close(struct hub *hub);
-/* Leaves an embedded database running for others. */
-void hub_close_detach(struct hub *hub);
 /* Parse limits from the configuration. */
 void hub_limits(const struct config *cfg, struct parse_limits *lim);
 

@@ -223,11 +223,6 @@ arena_str_adds(struct arena *a, struct arena_str *b, const char *s)
 	arena_str_add(a, b, s, strlen(s));
 }
 
-size_t
-arena_used(const struct arena *a)
-{
-	return a->total;
-}
 
 int
 arena_over_cap(const struct arena *a)

@@ -46,8 +46,9 @@ void arena_str_add(struct arena *a, struct arena_str *b, const char *s,
     size_t n);
 void arena_str_adds(struct arena *a, struct arena_str *b, const char *s);
 
-/* Bytes handed out so far, and whether that passed the cap. */
-size_t arena_used(const struct arena *a);
+
+
+/* 1 when more than the cap has been handed out. */
 int arena_over_cap(const struct arena *a);
 
 #endif

@@ -64,11 +64,6 @@ coding_ref_set_version(struct coding_ref *r, long long version)
 	r->version = version;
 }
 
-size_t
-coding_ref_rows(const struct coding_ref *r)
-{
-	return r->rows;
-}
 
 static long long
 pence_or_none(const char *s)
@@ -420,8 +415,3 @@ coding_cache_get(struct db *db)
 	return fresh;
 }
 
-void
-coding_cache_clear(void)
-{
-	cache_set(NULL);
-}

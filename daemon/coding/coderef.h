@@ -50,8 +50,6 @@ long long coding_ref_version(const struct coding_ref *ref);
 /* Labels a snapshot built with coding_ref_add (0 means "nothing loaded"
  * and codes nothing). */
 void coding_ref_set_version(struct coding_ref *ref, long long version);
-/* Rows held, for a log line. */
-size_t coding_ref_rows(const struct coding_ref *ref);
 /* Drops a reference; the last one frees the snapshot.  NULL is fine. */
 void coding_ref_release(struct coding_ref *ref);
 
@@ -63,7 +61,5 @@ void coding_ref_release(struct coding_ref *ref);
  * failed (db_error() says why).
  */
 struct coding_ref *coding_cache_get(struct db *db);
-/* Forgets the process-wide snapshot (tests, shutdown). */
-void coding_cache_clear(void);
 
 #endif

@@ -140,16 +140,6 @@ db_ok(struct db *db)
 	return PQstatus(db->conn) == CONNECTION_OK;
 }
 
-int
-db_reset(struct db *db)
-{
-	PQreset(db->conn);
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		set_err(db, NULL);
-		return -1;
-	}
-	return db_setup(db);
-}
 
 static unsigned long
 hash_sql(const char *s, size_t *len)

@@ -22,11 +22,10 @@ struct db *db_open(const char *dsn, const char *password, char *err,
 void db_close(struct db *db);
 /* The last error on this connection, e.g. for a log line. */
 const char *db_error(const struct db *db);
+/* 1 when the connection is usable. */
+int db_ok(struct db *db);
 /* The SQLSTATE of the last error ("23505"), or "" . */
 const char *db_sqlstate(const struct db *db);
-/* 1 when the connection is usable; db_reset() reconnects (0 or -1). */
-int db_ok(struct db *db);
-int db_reset(struct db *db);
 
 /*
  * Runs a statement with n text parameters (NULL is SQL NULL).  Returns the

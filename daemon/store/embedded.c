@@ -316,9 +316,3 @@ embedded_stop(struct embedded *h)
 	embedded_free(h);
 }
 
-void
-embedded_detach(struct embedded *h)
-{
-	if (h != NULL)
-		embedded_free(h);
-}

@@ -23,8 +23,5 @@ struct embedded *embedded_start(const struct config *cfg, char *dsn,
     size_t dsnlen, char *err, size_t errlen);
 /* Stops the cluster if this process started it, then frees h. */
 void embedded_stop(struct embedded *h);
-/* Leaves the cluster running (another process started it or will use it)
- * and frees h. */
-void embedded_detach(struct embedded *h);
 
 #endif
