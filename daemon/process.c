@@ -159,6 +159,7 @@ store_batch(struct hub *hub, struct db *db, struct doc *docs, size_t n,
     struct process_stats *st)
 {
 	struct stored_ref *refs;
+	struct coding_ref *ref = NULL;
 	size_t nrefs = 0, i, j, nissues = 0, k;
 	const char **ids, **states, **reasons, **formats, **counts;
 	const char **iss_doc, **iss_row, **iss_msg;
@@ -192,8 +193,15 @@ store_batch(struct hub *hub, struct db *db, struct doc *docs, size_t n,
 			    refs[k].content);
 		}
 	}
-	if (coding_apply(hub, db, refs, nrefs) < 0 ||
-	    referrals_insert(db, refs, nrefs) < 0)
+	/* One snapshot of the reference data codes the batch and prices its
+	 * findings. */
+	if (nrefs > 0 && (ref = coding_cache_get(db)) == NULL) {
+		log_warnx("coding: could not read the reference data: %s",
+		    db_error(db));
+		goto out;
+	}
+	coding_apply(hub, ref, refs, nrefs);
+	if (referrals_insert(db, refs, nrefs) < 0)
 		goto out;
 	/* The rules' findings, in this transaction, from the coded TFC and
 	 * price. */
@@ -210,8 +218,8 @@ store_batch(struct hub *hub, struct db *db, struct doc *docs, size_t n,
 							   : refs[k].r->tfc;
 			in[k].price_pence = refs[k].coding.price_pence;
 		}
-		rc = assess_store(db, hub->cfg->rules.dir, in, nrefs) < 0 ? -1
-									  : 0;
+		rc = assess_store(db, hub->cfg->rules.dir, ref, in, nrefs) < 0
+		    ? -1 : 0;
 		free(in);
 		if (rc < 0)
 			goto out;
@@ -291,6 +299,7 @@ out_own:
 		free(own[i]);
 	free(own);
 out:
+	coding_ref_release(ref);
 	free(refs);
 	return rc;
 }

@@ -65,30 +65,9 @@ assess_live_clear(void)
 	pthread_mutex_unlock(&live_mu);
 }
 
-/* The prices of coding's current snapshot; inside the caller's
- * transaction, so a failed read rolls back to a savepoint and the batch
- * goes on without savings. */
-static struct prices *
-prices_get(struct db *db)
-{
-	struct prices *p = NULL;
-
-	if (db_exec(db, "SAVEPOINT pars_prices", 0, NULL) == 0) {
-		if ((p = prices_load(db)) != NULL) {
-			db_exec(db, "RELEASE SAVEPOINT pars_prices", 0, NULL);
-		} else {
-			log_warnx("rules: could not read prices: %s",
-			    db_error(db));
-			db_exec(db, "ROLLBACK TO SAVEPOINT pars_prices", 0,
-			    NULL);
-		}
-	}
-	return p != NULL ? p : prices_empty();
-}
-
 long
-assess_store(struct db *db, const char *dir, const struct assess_input *in,
-    size_t n)
+assess_store(struct db *db, const char *dir, struct coding_ref *ref,
+    const struct assess_input *in, size_t n)
 {
 	struct rule_set *rs;
 	struct prices *p;
@@ -105,7 +84,7 @@ assess_store(struct db *db, const char *dir, const struct assess_input *in,
 		rule_set_release(rs);
 		return 0;
 	}
-	p = prices_get(db);
+	p = prices_of(ref);
 	pr = prices_pricing(p);
 	s = assess_scratch_new(rs);
 	for (i = 0; i < n; i++)

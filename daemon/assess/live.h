@@ -33,11 +33,13 @@ struct rule_set *assess_live_get(const char *dir);
 void assess_live_clear(void);
 
 /*
- * Assesses n stored referrals with the rules in force and inserts their
+ * Assesses n stored referrals with the rules in force, pricing savings
+ * from coding's snapshot ref (NULL: no savings), and inserts their
  * findings, in the caller's transaction.  Returns the number of findings,
  * or -1 when the database failed (db_error() says why).
  */
-long assess_store(struct db *db, const char *dir,
+struct coding_ref;
+long assess_store(struct db *db, const char *dir, struct coding_ref *ref,
     const struct assess_input *in, size_t n);
 
 #endif

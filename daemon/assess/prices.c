@@ -32,6 +32,16 @@ prices_load(struct db *db)
 }
 
 struct prices *
+prices_of(struct coding_ref *ref)
+{
+	struct prices *p = xcalloc(1, sizeof(*p));
+
+	p->refs = 1;
+	p->ref = ref != NULL ? coding_ref_retain(ref) : NULL;
+	return p;
+}
+
+struct prices *
 prices_empty(void)
 {
 	struct prices *p = xcalloc(1, sizeof(*p));

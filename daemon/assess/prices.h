@@ -11,6 +11,7 @@
 
 #include "assess.h"
 
+struct coding_ref;
 struct db;
 struct prices;
 
@@ -20,6 +21,8 @@ struct prices;
  * NULL when the database failed (db_error() says why).
  */
 struct prices *prices_load(struct db *db);
+/* The prices of snapshot ref (retained; NULL: none known). */
+struct prices *prices_of(struct coding_ref *ref);
 /* Empty tables: no prices known. */
 struct prices *prices_empty(void);
 struct prices *prices_retain(struct prices *p);

@@ -27,6 +27,13 @@ coding_ref_new(void)
 	return r;
 }
 
+struct coding_ref *
+coding_ref_retain(struct coding_ref *r)
+{
+	atomic_fetch_add(&r->refs, 1);
+	return r;
+}
+
 void
 coding_ref_release(struct coding_ref *r)
 {

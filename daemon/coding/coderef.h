@@ -50,6 +50,8 @@ long long coding_ref_version(const struct coding_ref *ref);
 /* Labels a snapshot built with coding_ref_add (0 means "nothing loaded"
  * and codes nothing). */
 void coding_ref_set_version(struct coding_ref *ref, long long version);
+/* Another reference to ref (release it too). */
+struct coding_ref *coding_ref_retain(struct coding_ref *ref);
 /* Drops a reference; the last one frees the snapshot.  NULL is fine. */
 void coding_ref_release(struct coding_ref *ref);
 

@@ -39,23 +39,15 @@ coding_code_referral(const struct coding_ref *ref, const struct referral *r,
 	coding_code(ref, &in, out);
 }
 
-int
-coding_apply(struct hub *hub, struct db *db, struct stored_ref *refs,
-    size_t n)
+void
+coding_apply(const struct hub *hub, const struct coding_ref *ref,
+    struct stored_ref *refs, size_t n)
 {
-	struct coding_ref *ref;
 	size_t i;
 
-	if (!hub->cfg->coding.enabled || n == 0)
-		return 0;
-	if ((ref = coding_cache_get(db)) == NULL) {
-		log_warnx("coding: could not read the reference data: %s",
-		    db_error(db));
-		return -1;
-	}
+	if (!hub->cfg->coding.enabled)
+		return;
 	for (i = 0; i < n; i++)
 		coding_code_referral(ref, refs[i].r, refs[i].practice_ods,
 		    &refs[i].coding);
-	coding_ref_release(ref);
-	return 0;
 }

@@ -95,12 +95,11 @@ long long coding_alt_service_price(const struct coding_ref *ref,
 
 /*
  * The processing step (process.c, store_batch): codes every referral of
- * the batch into refs[i].coding with the process-wide snapshot, inside
- * the batch's transaction.  Does nothing when coding.enabled is false.
- * Returns 0, or -1 when the database failed (the batch is rolled back).
+ * the batch into refs[i].coding with the snapshot ref (the caller's, from
+ * coding_cache_get).  Does nothing when coding.enabled is false.
  */
-int coding_apply(struct hub *hub, struct db *db, struct stored_ref *refs,
-    size_t n);
+void coding_apply(const struct hub *hub, const struct coding_ref *ref,
+    struct stored_ref *refs, size_t n);
 
 /*
  * pars recode: codes stored referrals again with snapshot ref (after new
