@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "log.h"
+#include "text.h"
 #include "xmalloc.h"
 
 void
@@ -74,29 +75,17 @@ hex_encode(const unsigned char *data, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 hex_decode(const char *s, unsigned char *out, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int hi = hexdigit(s[2 * i]), lo;
+		int hi = hex_value(s[2 * i]), lo;
 
 		if (hi < 0)
 			return -1;
-		lo = hexdigit(s[2 * i + 1]);
+		lo = hex_value(s[2 * i + 1]);
 		if (lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

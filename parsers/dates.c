@@ -13,17 +13,21 @@ static const char *const month_names[12] = {"january", "february", "march",
     "november", "december"};
 
 int
-date_valid(int y, int m, int d)
+date_month_days(int y, int m)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31};
-	int leap, max;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
+	return mdays[m - 1] + (m == 2 && leap);
+}
+
+int
+date_valid(int y, int m, int d)
+{
 	if (y < 1850 || y > 2200 || m < 1 || m > 12 || d < 1)
 		return 0;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	max = mdays[m - 1] + (m == 2 && leap);
-	return d <= max;
+	return d <= date_month_days(y, m);
 }
 
 /* Reads exactly n digits at *p; returns the value or -1. */

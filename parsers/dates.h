@@ -20,6 +20,8 @@ int date_parse_prefix(const char *s, char out[11]);
 /* Writes "YYYY-MM-DD" for a real calendar date; 0, or -1 when y-m-d is
  * not one (1850..2200). */
 int date_make(int y, int m, int d, char out[11]);
+/* Days in month m (1-12) of year y. */
+int date_month_days(int y, int m);
 /* 1 when y-m-d is a real calendar date (1850..2200). */
 int date_valid(int y, int m, int d);
 /* Whole years from dob to at (both YYYY-MM-DD); -1 when either is NULL,

@@ -125,18 +125,6 @@ span_eq(struct span s, const char *lit)
 	return s.n == n && strncasecmp_ascii(s.p, lit, n) == 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Decodes HL7 escape sequences into a trimmed arena string; NULL for an
  * empty field or HL7's explicit null "".
@@ -188,7 +176,7 @@ text(struct arena *a, const struct delims *d, struct span s)
 			const char *h;
 
 			for (h = p + 2; h + 1 < q; h += 2) {
-				int hi = hexval(h[0]), lo = hexval(h[1]);
+				int hi = hex_value(h[0]), lo = hex_value(h[1]);
 
 				if (hi < 0 || lo < 0)
 					break;

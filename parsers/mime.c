@@ -275,18 +275,6 @@ param_raw(const struct ctype *ct, const char *name)
 	return NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Bytes in a charset into UTF-8 in the arena, with control characters
  * (but tab) turned into spaces.  Latin-1 and Windows-1252 are converted;
@@ -348,9 +336,9 @@ encoded_word(struct arena *a, const char *s, const char **end)
 			if (*q == '_')
 				bytes[o++] = ' ';
 			else if (*q == '=' && q + 2 < stop &&
-			    hexval(q[1]) >= 0 && hexval(q[2]) >= 0) {
-				bytes[o++] = (char)(hexval(q[1]) << 4 |
-				    hexval(q[2]));
+			    hex_value(q[1]) >= 0 && hex_value(q[2]) >= 0) {
+				bytes[o++] = (char)(hex_value(q[1]) << 4 |
+				    hex_value(q[2]));
 				q += 2;
 			} else
 				bytes[o++] = *q;
@@ -457,10 +445,10 @@ decode_2231(struct arena *a, const char *v, int extended, char **charset)
 		p = strchr(q + 1, '\'') + 1;
 	}
 	for (; *p != '\0'; p++) {
-		if (extended && *p == '%' && hexval(p[1]) >= 0 &&
-		    hexval(p[2]) >= 0) {
-			b[o++] = (unsigned char)(hexval(p[1]) << 4 |
-			    hexval(p[2]));
+		if (extended && *p == '%' && hex_value(p[1]) >= 0 &&
+		    hex_value(p[2]) >= 0) {
+			b[o++] = (unsigned char)(hex_value(p[1]) << 4 |
+			    hex_value(p[2]));
 			p += 2;
 		} else
 			b[o++] = (unsigned char)*p;
@@ -611,9 +599,9 @@ decode_qp(struct arena *a, const unsigned char *in, size_t n, size_t *outlen)
 			len--;
 		for (i = 0; i < len; i++) {
 			if (p[i] == '=' && i + 2 < len &&
-			    hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-				out[o++] = (unsigned char)(hexval(p[i + 1]) << 4 |
-				    hexval(p[i + 2]));
+			    hex_value(p[i + 1]) >= 0 && hex_value(p[i + 2]) >= 0) {
+				out[o++] = (unsigned char)(hex_value(p[i + 1]) << 4 |
+				    hex_value(p[i + 2]));
 				i += 2;
 			} else {
 				out[o++] = p[i];

@@ -99,6 +99,18 @@ utf8_seq(const unsigned char *p, size_t left)
 	return n;
 }
 
+int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Length of the leading run of ASCII bytes, eight at a time. */
 static size_t
 ascii_run(const unsigned char *buf, size_t len)

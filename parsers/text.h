@@ -23,6 +23,9 @@ const char *str_istr(const char *s, const char *needle);
  * nothing is left. */
 char *str_trim_dup(struct arena *a, const char *s, size_t n);
 
+/* The value of a hex digit (either case), or -1. */
+int hex_value(int c);
+
 /* 1 when buf[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const unsigned char *buf, size_t len);
 /*

@@ -119,16 +119,14 @@ static int
 period(const char *s, char from[11], char to[11])
 {
 	char first[16];
-	int y, m, d;
+	int y, m;
 
 	snprintf(first, sizeof(first), "%.7s-01", s);
 	if (strlen(s) != 7 || date_parse(first, from) < 0)
 		return -1;
 	y = (int)strtol(from, NULL, 10);
 	m = (int)strtol(from + 5, NULL, 10);
-	for (d = 31; !date_valid(y, m, d); d--)
-		;
-	return date_make(y, m, d, to);
+	return date_make(y, m, date_month_days(y, m), to);
 }
 
 static int

@@ -22,52 +22,19 @@
 #include "log.h"
 #include "parser.h"
 #include "process.h"
+#include "readfile.h"
 #include "referral_json.h"
 #include "xmalloc.h"
-
-/* Reads a whole file (at most max bytes); NULL with a message printed. */
-static unsigned char *
-slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf;
-	struct stat st;
-	size_t n;
-
-	if (fp == NULL) {
-		fprintf(stderr, "%s: could not open: %s\n", path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: not a regular file\n", path);
-		fclose(fp);
-		return NULL;
-	}
-	if ((size_t)st.st_size > max) {
-		fprintf(stderr, "%s: %lld bytes, over the limit of %zu "
-		    "(limits.max_document_bytes)\n", path,
-		    (long long)st.st_size, max);
-		fclose(fp);
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	n = fread(buf, 1, (size_t)st.st_size, fp);
-	fclose(fp);
-	if (n != (size_t)st.st_size) {
-		fprintf(stderr, "%s: short read\n", path);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 unsigned char *
 cli_slurp(const char *path, size_t max, size_t *len)
 {
-	return slurp(path, max, len);
+	char err[1024];
+	unsigned char *data = file_read(path, max, len, err, sizeof(err));
+
+	if (data == NULL)
+		fprintf(stderr, "%s\n", err);
+	return data;
 }
 
 struct arena *
@@ -78,7 +45,7 @@ cli_parse_file(const char *path, const struct parse_limits *lim,
 	struct arena *a;
 	size_t len, j;
 
-	if ((data = slurp(path, lim->max_bytes, &len)) == NULL)
+	if ((data = cli_slurp(path, lim->max_bytes, &len)) == NULL)
 		return NULL;
 	a = arena_new(lim->max_bytes * 8 + (1 << 20));
 	if (parse_document(a, data, len, lim, res) < 0) {
@@ -207,7 +174,7 @@ cmd_ingest(const struct cli *cli, int argc, char **argv)
 	docs = xcalloc((size_t)(argc - optind), sizeof(*docs));
 	for (i = optind; i < argc; i++) {
 		size_t len;
-		unsigned char *data = slurp(argv[i], hub->limits.max_bytes,
+		unsigned char *data = cli_slurp(argv[i], hub->limits.max_bytes,
 		    &len);
 
 		if (data == NULL) {

@@ -19,43 +19,10 @@
 #include "buf.h"
 #include "crypto.h"
 #include "db.h"
+#include "readfile.h"
 #include "refparse.h"
 #include "text.h"
 #include "xmalloc.h"
-
-/* Reads a whole regular file; NULL with err set. */
-static unsigned char *
-read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf;
-	struct stat st;
-	size_t n;
-
-	if (fp == NULL) {
-		snprintf(err, errlen, "could not open file \"%s\": %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > REFLOAD_MAX_BYTES) {
-		snprintf(err, errlen, "cannot load \"%s\": not a regular file "
-		    "of at most %ld bytes", path, REFLOAD_MAX_BYTES);
-		fclose(fp);
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	n = fread(buf, 1, (size_t)st.st_size, fp);
-	fclose(fp);
-	if (n != (size_t)st.st_size) {
-		snprintf(err, errlen, "could not read file \"%s\"", path);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* The operator: the OS user running the load. */
 static void
@@ -251,7 +218,8 @@ refload_file(struct db *db, const struct ref_kind *k, const char *path,
 	memset(&s, 0, sizeof(s));
 	if (year != NULL && ref_year_parse(year, y) == 0)
 		year = y;
-	if ((buf = read_file(path, &len, err, errlen)) == NULL)
+	if ((buf = file_read(path, REFLOAD_MAX_BYTES, &len, err,
+	    errlen)) == NULL)
 		return -1;
 	sha256(buf, len, hash);
 	hex_encode(hash, SHA256_LEN, s.sha256);
@@ -377,7 +345,7 @@ refload_dir(struct db *db, const char *dir, FILE *out, int brief, char *err,
 	int failed = 0;
 
 	if (access(mpath, F_OK) == 0) {
-		manifest = read_file(mpath, &len, err, errlen);
+		manifest = file_read(mpath, REFLOAD_MAX_BYTES, &len, err, errlen);
 		free(mpath);
 		if (manifest == NULL)
 			return -1;

@@ -20,16 +20,6 @@
 /* The referrals a report counts: current versions, not cancelled. */
 #define COUNTED "r.is_current AND r.status = 'active'"
 
-static int
-month_days(int y, int m)
-{
-	static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return n[m - 1];
-}
-
 /* Fills the trend months (the twelve ending with to's month) and the
  * tariff year of from. */
 static void
@@ -87,7 +77,7 @@ figures_period_month(struct fig_period *p, const char *ym, const char *kind,
 	}
 	snprintf(p->from, sizeof(p->from), "%04d-%02d-01", y, m);
 	snprintf(p->to, sizeof(p->to), "%04d-%02d-%02d", y, m,
-	    month_days(y, m));
+	    date_month_days(y, m));
 	snprintf(p->label, sizeof(p->label), "%04d-%02d", y, m);
 	snprintf(p->kind, sizeof(p->kind), "%s", kind);
 	period_finish(p);
@@ -112,7 +102,7 @@ figures_period_quarter(struct fig_period *p, const char *yq, char *err,
 	}
 	q = end[2] - '0';
 	date_make((int)y, q * 3 - 2, 1, p->from);
-	date_make((int)y, q * 3, month_days((int)y, q * 3), p->to);
+	date_make((int)y, q * 3, date_month_days((int)y, q * 3), p->to);
 	snprintf(p->label, sizeof(p->label), "%04ld-Q%d", y, q);
 	snprintf(p->kind, sizeof(p->kind), "quarterly");
 	period_finish(p);

@@ -17,30 +17,16 @@
 #include "buf.h"
 #include "crypto.h"
 #include "parser.h"
+#include "readfile.h"
 #include "referral_json.h"
 
+/* The whole file, or NULL. */
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
+	char err[512];
 
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	return (char *)file_read(path, 64u << 20, len, err, sizeof(err));
 }
 
 /* The JSON pars parse prints for the document, or NULL with err. */
