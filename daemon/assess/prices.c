@@ -13,7 +13,6 @@
 #include "xmalloc.h"
 
 struct prices {
-	int refs;		 /* guarded by the users' own locking */
 	struct coding_ref *ref; /* NULL: nothing priced */
 };
 
@@ -26,7 +25,6 @@ prices_load(struct db *db)
 	if (ref == NULL)
 		return NULL;
 	p = xcalloc(1, sizeof(*p));
-	p->refs = 1;
 	p->ref = ref;
 	return p;
 }
@@ -36,7 +34,6 @@ prices_of(struct coding_ref *ref)
 {
 	struct prices *p = xcalloc(1, sizeof(*p));
 
-	p->refs = 1;
 	p->ref = ref != NULL ? coding_ref_retain(ref) : NULL;
 	return p;
 }
@@ -46,21 +43,13 @@ prices_empty(void)
 {
 	struct prices *p = xcalloc(1, sizeof(*p));
 
-	p->refs = 1;
-	return p;
-}
-
-struct prices *
-prices_retain(struct prices *p)
-{
-	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
 void
 prices_release(struct prices *p)
 {
-	if (p == NULL || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
+	if (p == NULL)
 		return;
 	coding_ref_release(p->ref);
 	free(p);

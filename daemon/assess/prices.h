@@ -4,7 +4,7 @@
  * the alternative service's price, both from coding's snapshot of the
  * reference data (coding_first_attendance_price, coding_alt_service_price).
  * With no reference data loaded, nothing is priced and findings are made
- * without savings.  Shared by reference count.
+ * without savings.  One owner; prices_release frees it.
  */
 #ifndef PARS_PRICES_H
 #define PARS_PRICES_H
@@ -25,7 +25,6 @@ struct prices *prices_load(struct db *db);
 struct prices *prices_of(struct coding_ref *ref);
 /* Empty tables: no prices known. */
 struct prices *prices_empty(void);
-struct prices *prices_retain(struct prices *p);
 /* NULL does nothing. */
 void prices_release(struct prices *p);
 

@@ -35,6 +35,10 @@ int cmd_archive(const struct cli *cli, int argc, char **argv);
 int cmd_status(const struct cli *cli, int argc, char **argv);
 int cmd_demo(const struct cli *cli, int argc, char **argv);
 int cmd_practice(const struct cli *cli, int argc, char **argv);
+/* Makes code a member practice (or updates it): 0, or -1 with
+ * db_error() set.  name and email may be NULL (kept if known). */
+int cli_practice_add(struct db *db, const char *code, const char *name,
+    const char *email, const char *locality);
 int cmd_refdata(const struct cli *cli, int argc, char **argv);
 int cmd_recode(const struct cli *cli, int argc, char **argv);
 int cmd_coding(const struct cli *cli, int argc, char **argv);

@@ -204,14 +204,10 @@ register_practices(struct db *db, const char *samples)
 
 	if (d == NULL)
 		return;
-	while ((e = readdir(d)) != NULL) {
-		const char *v[2] = {e->d_name, "demo"};
-
+	while ((e = readdir(d)) != NULL)
 		if (ods_is_practice(e->d_name) &&
-		    db_exec(db, "INSERT INTO pars.practices (code, locality)"
-		    " VALUES ($1, $2) ON CONFLICT (code) DO NOTHING", 2, v) < 0)
+		    cli_practice_add(db, e->d_name, NULL, NULL, "demo") < 0)
 			fprintf(stderr, "pars demo: %s\n", db_error(db));
-	}
 	closedir(d);
 }
 

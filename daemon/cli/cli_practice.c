@@ -11,6 +11,21 @@
 #include "hub.h"
 #include "ident.h"
 
+int
+cli_practice_add(struct db *db, const char *code, const char *name,
+    const char *email, const char *locality)
+{
+	const char *v[4] = {code, name, email, locality};
+
+	return db_exec(db, "INSERT INTO pars.practices (code, name, email,"
+	    " locality) VALUES ($1, $2, $3, $4)"
+	    " ON CONFLICT (code) DO UPDATE SET"
+	    "  name = coalesce(EXCLUDED.name, pars.practices.name),"
+	    "  email = coalesce(EXCLUDED.email, pars.practices.email),"
+	    "  locality = EXCLUDED.locality, active = true, updated_at = now()",
+	    4, v);
+}
+
 static int
 p_add(struct db *db, int argc, char **argv)
 {
@@ -39,13 +54,7 @@ p_add(struct db *db, int argc, char **argv)
 		return 2;
 	}
 	v[0] = argv[optind];
-	if (db_exec(db, "INSERT INTO pars.practices (code, name, email,"
-	    " locality) VALUES ($1, $2, $3, $4)"
-	    " ON CONFLICT (code) DO UPDATE SET"
-	    "  name = coalesce(EXCLUDED.name, pars.practices.name),"
-	    "  email = coalesce(EXCLUDED.email, pars.practices.email),"
-	    "  locality = EXCLUDED.locality, active = true, updated_at = now()",
-	    4, v) < 0) {
+	if (cli_practice_add(db, v[0], v[1], v[2], v[3]) < 0) {
 		fprintf(stderr, "pars practice add: %s\n", db_error(db));
 		return 1;
 	}
