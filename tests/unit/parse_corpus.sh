@@ -7,18 +7,20 @@
 set -uo pipefail
 pars=$1 corpus=$2 counts=$3
 fail=0 n=0
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 while read -r want file; do
     case $want in '#'*|'') continue ;; esac
     n=$((n + 1))
-    out=$("$pars" parse "$corpus/$file" 2>/tmp/parse_corpus.err)
+    out=$("$pars" parse "$corpus/$file" 2>"$err")
     rc=$?
     got=$(printf '%s' "$out" | grep -c '"format"')
-    if [ "$rc" -ge 2 ] || grep -q "Sanitizer\|runtime error" /tmp/parse_corpus.err; then
-        echo "FAIL: $file: exit $rc"; cat /tmp/parse_corpus.err; fail=1
+    if [ "$rc" -ge 2 ] || grep -q "Sanitizer\|runtime error" "$err"; then
+        echo "FAIL: $file: exit $rc"; cat "$err"; fail=1
     elif [ "$want" -gt 0 ] && { [ "$rc" != 0 ] || [ "$got" != "$want" ]; }; then
         echo "FAIL: $file: exit $rc with $got referral(s), want $want"; fail=1
-    elif [ "$want" = 0 ] && { [ "$rc" != 1 ] || ! grep -Eq "no referral in this document|unknown format" /tmp/parse_corpus.err; }; then
-        echo "FAIL: $file: exit $rc, want 1 with a clear reason: $(cat /tmp/parse_corpus.err)"; fail=1
+    elif [ "$want" = 0 ] && { [ "$rc" != 1 ] || ! grep -Eq "no referral in this document|unknown format" "$err"; }; then
+        echo "FAIL: $file: exit $rc, want 1 with a clear reason: $(cat "$err")"; fail=1
     fi
 done <"$counts"
 listed=$(grep -v '^#' "$counts" | awk '{print $2}' | sort)
