@@ -349,7 +349,7 @@ collect(struct transfer *t, const char *dir_url, const char *dir_path,
 	while ((line = next_line(&p)) != NULL && *n < max) {
 		const char *name;
 		char type;
-		long long size;
+		long long size = 0;
 
 		if (parse_long(line, &type, &size, &name) < 0 || type != '-' ||
 		    ignored_name(name))
