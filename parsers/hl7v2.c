@@ -28,6 +28,7 @@
  *   results          OBX-3 text, OBX-5 value, OBX-6 units, one a line
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ struct span {
 
 struct delims {
 	char field, comp, rep, esc, sub;
+	int *raw; /* set when an \X..\ escape gave a byte over 0x7f */
 };
 
 struct msg {
@@ -60,11 +62,35 @@ struct msg {
 
 static const struct span nospan = {NULL, 0};
 
-/* The first sep in [p, end), or end.  Fields and components are a few
- * bytes long: a plain loop beats a memchr call on each. */
-static const char *
+/* 1 for the bytes isspace() takes in the C locale. */
+static inline int
+is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * The first sep in [p, end), or end.  Eight bytes at a time: w ^ pattern
+ * has a zero byte where a byte equals sep, and the lowest bit that
+ * (x - 0x01..) & ~x & 0x80.. leaves is in the first such byte (borrows
+ * only run upwards).  Byte order matters, so other machines go byte by byte.
+ */
+static inline const char *
 find(const char *p, const char *end, char sep)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t pat = ones * (unsigned char)sep;
+	uint64_t w, z;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		w ^= pat;
+		z = (w - ones) & ~w & (ones << 7);
+		if (z != 0)
+			return p + (__builtin_ctzll(z) >> 3);
+	}
+#endif
 	while (p < end && *p != sep)
 		p++;
 	return p;
@@ -117,30 +143,60 @@ comp(const struct delims *d, struct span s, int nth)
 	return piece(piece(s, d->comp, nth), d->sub, 1);
 }
 
-static int
-span_eq(struct span s, const char *lit)
+/* 1 when s is lit (upper case letters, digits, '-') ignoring case. */
+static inline int
+span_is(struct span s, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
+	size_t i;
 
-	return s.n == n && strncasecmp_ascii(s.p, lit, n) == 0;
+	if (s.n != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s.p[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c != lit[i])
+			return 0;
+	}
+	return 1;
+}
+#define span_eq(s, lit) span_is((s), "" lit, sizeof(lit) - 1)
+
+/* s without leading and trailing white space. */
+static struct span
+trim(struct span s)
+{
+	while (s.n > 0 && is_space(s.p[0])) {
+		s.p++;
+		s.n--;
+	}
+	while (s.n > 0 && is_space(s.p[s.n - 1]))
+		s.n--;
+	return s;
 }
 
 /*
- * Decodes HL7 escape sequences into a trimmed arena string; NULL for an
- * empty field or HL7's explicit null "".
+ * Writes s with its HL7 escape sequences decoded to out (s.n bytes are
+ * enough: every escape is longer than what it stands for), trimmed;
+ * returns the length written (no NUL).  Empty for HL7's explicit null "".
  */
-static char *
-text(struct arena *a, const struct delims *d, struct span s)
+static size_t
+decode(const struct delims *d, struct span s, char *out)
 {
-	char *out, *o;
+	char *o = out;
 	const char *p, *end, *q;
+	size_t n, lead;
 
-	if (s.p == NULL || s.n == 0 || (s.n == 2 && s.p[0] == '"' &&
-	    s.p[1] == '"'))
-		return NULL;
-	if (memchr(s.p, d->esc, s.n) == NULL)
-		return str_trim_dup(a, s.p, s.n);
-	out = o = arena_alloc(a, s.n + 1);
+	if (s.n == 2 && s.p[0] == '"' && s.p[1] == '"')
+		return 0;
+	s = trim(s);
+	if (s.n == 0)
+		return 0;
+	if (find(s.p, s.p + s.n, d->esc) == s.p + s.n) {
+		memcpy(out, s.p, s.n);
+		return s.n;
+	}
 	for (p = s.p, end = s.p + s.n; p < end; p++) {
 		if (*p != d->esc) {
 			*o++ = *p;
@@ -182,6 +238,8 @@ text(struct arena *a, const struct delims *d, struct span s)
 					break;
 				if (hi == 0 && lo == 0)
 					continue;
+				if (hi >= 8)
+					*d->raw = 1;
 				*o++ = (char)(hi << 4 | lo);
 			}
 			break;
@@ -191,7 +249,45 @@ text(struct arena *a, const struct delims *d, struct span s)
 		}
 		p = q;
 	}
-	return str_trim_dup(a, out, (size_t)(o - out));
+	/* What the escapes gave may be white space too. */
+	n = (size_t)(o - out);
+	for (lead = 0; lead < n && is_space(out[lead]); lead++)
+		;
+	while (n > lead && is_space(out[n - 1]))
+		n--;
+	memmove(out, out + lead, n - lead);
+	return n - lead;
+}
+
+/* s decoded into a trimmed arena string; NULL when nothing is left. */
+static char *
+text(struct arena *a, const struct delims *d, struct span s)
+{
+	char *out;
+	size_t n;
+
+	if (s.p == NULL || s.n == 0)
+		return NULL;
+	out = arena_alloc(a, s.n + 1);
+	if ((n = decode(d, s, out)) == 0)
+		return NULL;
+	out[n] = '\0';
+	return out;
+}
+
+/* s decoded into buf (a short value: a date, a code word); NULL when
+ * nothing is left or it does not fit. */
+static const char *
+word(const struct delims *d, struct span s, char *buf, size_t size)
+{
+	size_t n;
+
+	if (s.p == NULL || s.n == 0 || s.n >= size)
+		return NULL;
+	if ((n = decode(d, s, buf)) == 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
 }
 
 /* Appends a line to an arena string. */
@@ -222,19 +318,30 @@ code_system_of(struct span sys)
 	return CS_OTHER;
 }
 
-/* A person's name from an XCN/XPN starting at component first. */
+/* A person's name from an XCN/XPN starting at component first:
+ * "prefix given family", each part decoded, in one allocation. */
 static char *
 person_name(struct arena *a, const struct delims *d, struct span f, int first)
 {
-	const char *family = text(a, d, comp(d, f, first));
-	const char *given = text(a, d, comp(d, f, first + 1));
-	const char *prefix = text(a, d, comp(d, f, first + 4));
+	struct span part[3];
+	char *out;
+	size_t n = 0, len[3], i;
 
-	if (family == NULL && given == NULL)
+	part[0] = comp(d, f, first + 4); /* prefix */
+	part[1] = comp(d, f, first + 1); /* given */
+	part[2] = comp(d, f, first);	 /* family */
+	out = arena_alloc(a, part[0].n + part[1].n + part[2].n + 3);
+	for (i = 0; i < 3; i++) {
+		len[i] = part[i].n > 0 ? decode(d, part[i], out + n) : 0;
+		if (len[i] > 0) {
+			n += len[i];
+			out[n++] = ' ';
+		}
+	}
+	if (len[1] == 0 && len[2] == 0)
 		return NULL;
-	return arena_cat(a, prefix ? prefix : "", prefix ? " " : "",
-	    given ? given : "", given ? " " : "", family ? family : "",
-	    (char *)NULL);
+	out[n - 1] = '\0';
+	return out;
 }
 
 static void
@@ -243,7 +350,7 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 {
 	struct referral *r = m->r;
 	struct span s;
-	char date[11];
+	char date[11], w[64];
 	const char *t;
 	int i;
 
@@ -255,10 +362,12 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 			r->status = REF_CANCELLED;
 	}
 	if (nf > 2 && f[2].n > 0) {
-		r->priority = priority_from_word(text(a, d, comp(d, f[2], 1)));
+		r->priority = priority_from_word(word(d, comp(d, f[2], 1), w,
+		    sizeof(w)));
 		if (r->priority == REF_PRIO_UNKNOWN)
 			r->priority =
-			    priority_from_word(text(a, d, comp(d, f[2], 2)));
+			    priority_from_word(word(d, comp(d, f[2], 2),
+			    w, sizeof(w)));
 		if (r->priority == REF_PRIO_UNKNOWN)
 			referral_warn(a, r, "RF1-2 priority \"%s\" not "
 			    "recognised", text(a, d, f[2]));
@@ -283,8 +392,8 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 		m->rf1_6 = comp(d, f[6], 1);
 	for (i = 7; i <= 9; i += 2) {
 		if ((size_t)i < nf && r->referral_date == NULL &&
-		    date_parse_prefix(text(a, d, f[i]), date) == 0)
-			r->referral_date = arena_strdup(a, date);
+		    date_parse_prefix(word(d, f[i], w, sizeof(w)), date) == 0)
+			r->referral_date = arena_strndup(a, date, 10);
 	}
 	if (nf > 10 && f[10].n > 0)
 		m->reason = text(a, d, comp(d, f[10], 2));
@@ -311,7 +420,7 @@ do_pid(struct arena *a, const struct delims *d, struct msg *m,
 	struct referral *r = m->r;
 	struct span reps[16];
 	size_t n, i;
-	char date[11];
+	char date[11], w[64];
 
 	if (nf > 3) {
 		n = split(f[3], d->rep, reps, 16);
@@ -329,11 +438,12 @@ do_pid(struct arena *a, const struct delims *d, struct msg *m,
 	if (r->nhs_number == NULL && nf > 2 && f[2].n > 0 &&
 	    span_eq(comp(d, f[2], 4), "NHS"))
 		r->nhs_number = text(a, d, comp(d, f[2], 1));
-	if (nf > 7 && date_parse_prefix(text(a, d, comp(d, f[7], 1)),
-	    date) == 0)
-		r->birth_date = arena_strdup(a, date);
+	if (nf > 7 && date_parse_prefix(word(d, comp(d, f[7], 1), w,
+	    sizeof(w)), date) == 0)
+		r->birth_date = arena_strndup(a, date, 10);
 	if (nf > 8)
-		r->sex = sex_from_word(text(a, d, comp(d, f[8], 1)));
+		r->sex = sex_from_word(word(d, comp(d, f[8], 1), w,
+		    sizeof(w)));
 }
 
 static void
@@ -358,67 +468,72 @@ do_pd1(struct arena *a, const struct delims *d, struct msg *m,
 	}
 }
 
-/* The identifier in a repeating PRD-7 whose type or shape matches. */
-static const char *
-prd_id(struct arena *a, const struct delims *d, struct span f,
-    int (*shape)(const char *), const char *const *types)
+/*
+ * PRD-7's identifiers, read in one pass over its repetitions: ids[0] the
+ * first person's code (type GMP/NATGP/GP, or a GP code's shape; for the
+ * RT provider type GMC/NATCONS/CONSULTANT/CONS or a consultant code's
+ * shape), ids[1] the first organisation's (type ODS/NHSORG/ORG, or the
+ * shape of a practice code, for RT of any organisation code).
+ */
+static void
+prd_ids(struct arena *a, const struct delims *d, struct span f, int rt,
+    const char *ids[2])
 {
-	struct span reps[8];
-	size_t n, i, k;
+	struct span reps[8], type;
+	size_t n, i;
 	const char *id;
 
+	ids[0] = ids[1] = NULL;
 	n = split(f, d->rep, reps, 8);
-	for (i = 0; i < n; i++) {
-		struct span type = comp(d, reps[i], 2);
-
-		id = text(a, d, comp(d, reps[i], 1));
-		if (id == NULL)
+	for (i = 0; i < n && (ids[0] == NULL || ids[1] == NULL); i++) {
+		type = comp(d, reps[i], 2);
+		if ((id = text(a, d, comp(d, reps[i], 1))) == NULL)
 			continue;
-		for (k = 0; types[k] != NULL; k++)
-			if (span_eq(type, types[k]))
-				return id;
-		if (shape(id))
-			return id;
+		if (ids[0] == NULL && (rt ? span_eq(type, "GMC") ||
+		    span_eq(type, "NATCONS") || span_eq(type, "CONSULTANT") ||
+		    span_eq(type, "CONS") || consultant_code_ok(id) :
+		    span_eq(type, "GMP") || span_eq(type, "NATGP") ||
+		    span_eq(type, "GP") || gp_code_ok(id)))
+			ids[0] = id;
+		if (ids[1] == NULL && (span_eq(type, "ODS") ||
+		    span_eq(type, "NHSORG") || span_eq(type, "ORG") ||
+		    (rt ? ods_is_org(id) : ods_is_practice(id))))
+			ids[1] = id;
 	}
-	return NULL;
 }
 
 static void
 do_prd(struct arena *a, const struct delims *d, struct msg *m,
     struct span *f, size_t nf)
 {
-	static const char *const gp_types[] = {"GMP", "NATGP", "GP", NULL};
-	static const char *const cons_types[] = {"GMC", "NATCONS",
-	    "CONSULTANT", "CONS", NULL};
-	static const char *const org_types[] = {"ODS", "NHSORG", "ORG", NULL};
 	struct referral *r = m->r;
 	struct span role;
-	const char *id;
+	const char *ids[2] = {NULL, NULL}, *id;
+	int rt;
 
 	if (nf < 2)
 		return;
 	role = comp(d, f[1], 1);
-	if (span_eq(role, "RP")) {
-		if (nf > 7 && (id = prd_id(a, d, f[7], gp_code_ok,
-		    gp_types)) != NULL) {
-			r->referrer_code = id;
+	if (!(rt = span_eq(role, "RT")) && !span_eq(role, "RP"))
+		return;
+	if (nf > 7)
+		prd_ids(a, d, f[7], rt, ids);
+	if (!rt) {
+		if (ids[0] != NULL) {
+			r->referrer_code = ids[0];
 			m->referrer_from_prd = 1;
 			if (nf > 2)
 				r->referrer_name = person_name(a, d, f[2], 1);
 		} else if (r->referrer_name == NULL && nf > 2) {
 			r->referrer_name = person_name(a, d, f[2], 1);
 		}
-		if (nf > 7 && !m->practice_from_pd1 &&
-		    (id = prd_id(a, d, f[7], ods_is_practice, org_types)) !=
-		    NULL)
-			r->practice_ods = id;
-	} else if (span_eq(role, "RT")) {
-		if (nf > 7 && (id = prd_id(a, d, f[7], consultant_code_ok,
-		    cons_types)) != NULL)
-			r->consultant_code = id;
-		if (nf > 7 && (id = prd_id(a, d, f[7], ods_is_org,
-		    org_types)) != NULL && !consultant_code_ok(id))
-			r->provider_ods = id;
+		if (!m->practice_from_pd1 && ids[1] != NULL)
+			r->practice_ods = ids[1];
+	} else {
+		if (ids[0] != NULL)
+			r->consultant_code = ids[0];
+		if (ids[1] != NULL && !consultant_code_ok(ids[1]))
+			r->provider_ods = ids[1];
 		if (r->provider_ods == NULL && nf > 10 && f[10].n > 0) {
 			id = text(a, d, comp(d, f[10], 10));
 			r->provider_ods = id ? id : text(a, d, comp(d, f[10], 3));
@@ -484,6 +599,13 @@ do_nte(struct arena *a, struct msg *m, const char *t)
 
 	if (t == NULL)
 		return;
+	/* Most notes are clinical text: look no further than its first
+	 * letter. */
+	if ((t[0] | 0x20) != 'c' && (t[0] | 0x20) != 'm' &&
+	    (t[0] | 0x20) != 'd') {
+		m->nte = append_line(a, m->nte, t);
+		return;
+	}
 	for (i = 0; med[i] != NULL; i++)
 		if (str_istarts(t, med[i])) {
 			const char *rest = t + strlen(med[i]);
@@ -501,9 +623,12 @@ do_nte(struct arena *a, struct msg *m, const char *t)
 static int
 seg_id_ok(const char *p, size_t n)
 {
-	return n >= 3 && isupper((unsigned char)p[0]) &&
-	    (isupper((unsigned char)p[1]) || isdigit((unsigned char)p[1])) &&
-	    (isupper((unsigned char)p[2]) || isdigit((unsigned char)p[2]));
+#define UPPER(c) ((c) >= 'A' && (c) <= 'Z')
+#define DIGIT(c) ((c) >= '0' && (c) <= '9')
+	return n >= 3 && UPPER(p[0]) && (UPPER(p[1]) || DIGIT(p[1])) &&
+	    (UPPER(p[2]) || DIGIT(p[2]));
+#undef UPPER
+#undef DIGIT
 }
 
 /* Reads MSH delimiters; returns 0 or -1. */
@@ -517,6 +642,10 @@ read_delims(const char *p, size_t n, struct delims *d)
 	d->rep = p[5];
 	d->esc = p[6];
 	d->sub = p[7];
+	/* Delimiters are ASCII: a text split at them stays UTF-8. */
+	if ((unsigned char)(d->field | d->comp | d->rep | d->esc | d->sub) >=
+	    0x80)
+		return -1;
 	if (d->field == '\0' || isalnum((unsigned char)d->field) ||
 	    d->field == d->comp || d->field == d->rep || d->comp == d->rep)
 		return -1;
@@ -536,7 +665,7 @@ finish_msg(struct arena *a, const struct delims *d, struct msg *m,
     struct parse_result *res)
 {
 	struct referral *r = m->r;
-	char date[11];
+	char date[11], w[64];
 
 	if (!m->have_rf1)
 		return parse_fail(res, m->line, -1, "line %ld: %.*s message %s "
@@ -550,8 +679,8 @@ finish_msg(struct arena *a, const struct delims *d, struct msg *m,
 	if (r->source_id == NULL)
 		r->source_id = text(a, d, m->control_id);
 	if (r->referral_date == NULL &&
-	    date_parse_prefix(text(a, d, m->msh_date), date) == 0)
-		r->referral_date = arena_strdup(a, date);
+	    date_parse_prefix(word(d, m->msh_date, w, sizeof(w)), date) == 0)
+		r->referral_date = arena_strndup(a, date, 10);
 	r->reason_text = m->reason;
 	if (m->nte != NULL)
 		r->reason_text = append_line(a, r->reason_text, m->nte);
@@ -591,7 +720,8 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
     const struct parse_limits *lim, struct parse_result *res)
 {
 	const char *p, *end, *eol, *next;
-	struct delims d = {'|', '^', '~', '\\', '&'};
+	int raw = 0;
+	struct delims d = {'|', '^', '~', '\\', '&', &raw};
 	struct msg m;
 	struct span f[HL7_MAX_FIELDS];
 	size_t nf, nseg = 0, skipped = 0;
@@ -770,6 +900,7 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 		return parse_fail(res, 0, -1, "no referral in this document: "
 		    "no MSH segment found");
 	}
+	res->utf8_sure = !raw;
 	return 0;
 }
 

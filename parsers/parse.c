@@ -292,9 +292,31 @@ fix_codes(struct arena *a, struct referral *r, struct ref_codes *c)
 		    "replaced by U+FFFD");
 }
 
-/* Checks identifiers, works out the age and repairs the text. */
+/* Makes every text field of r valid UTF-8 (the documented repair). */
 static void
-finish_referral(struct arena *a, struct referral *r)
+fix_referral_text(struct arena *a, struct referral *r)
+{
+	fix_text(a, r, &r->source_id, "source id");
+	fix_text(a, r, &r->practice_ods, "practice code");
+	fix_text(a, r, &r->referrer_code, "referrer code");
+	fix_text(a, r, &r->referrer_name, "referrer name");
+	fix_text(a, r, &r->tfc, "treatment function code");
+	fix_text(a, r, &r->ers_specialty, "e-RS specialty");
+	fix_text(a, r, &r->ers_clinic_type, "e-RS clinic type");
+	fix_text(a, r, &r->specialty_text, "specialty");
+	fix_text(a, r, &r->provider_ods, "provider code");
+	fix_text(a, r, &r->consultant_code, "consultant code");
+	fix_text(a, r, &r->reason_text, "clinical text");
+	fix_text(a, r, &r->medication_text, "medication text");
+	fix_text(a, r, &r->results_text, "results text");
+	fix_codes(a, r, &r->diagnoses);
+	fix_codes(a, r, &r->procedures);
+}
+
+/* Checks identifiers, works out the age and repairs the text (unless the
+ * parser is sure it is UTF-8). */
+static void
+finish_referral(struct arena *a, struct referral *r, int utf8_sure)
 {
 	char digits[11];
 	size_t i;
@@ -316,21 +338,8 @@ finish_referral(struct arena *a, struct referral *r)
 	if (r->age_years < 0 && r->birth_date != NULL &&
 	    r->referral_date != NULL)
 		r->age_years = date_age(r->birth_date, r->referral_date);
-	fix_text(a, r, &r->source_id, "source id");
-	fix_text(a, r, &r->practice_ods, "practice code");
-	fix_text(a, r, &r->referrer_code, "referrer code");
-	fix_text(a, r, &r->referrer_name, "referrer name");
-	fix_text(a, r, &r->tfc, "treatment function code");
-	fix_text(a, r, &r->ers_specialty, "e-RS specialty");
-	fix_text(a, r, &r->ers_clinic_type, "e-RS clinic type");
-	fix_text(a, r, &r->specialty_text, "specialty");
-	fix_text(a, r, &r->provider_ods, "provider code");
-	fix_text(a, r, &r->consultant_code, "consultant code");
-	fix_text(a, r, &r->reason_text, "clinical text");
-	fix_text(a, r, &r->medication_text, "medication text");
-	fix_text(a, r, &r->results_text, "results text");
-	fix_codes(a, r, &r->diagnoses);
-	fix_codes(a, r, &r->procedures);
+	if (!utf8_sure)
+		fix_referral_text(a, r);
 	for (i = 0; i < r->warnings.n; i++)
 		r->warnings.v[i] = utf8_repair(a, r->warnings.v[i], &changed);
 }
@@ -367,7 +376,7 @@ parse_document(struct arena *a, const unsigned char *buf, size_t len,
 		    "than the limit allows");
 	for (i = 0; i < res->n; i++) {
 		res->v[i]->position = i;
-		finish_referral(a, res->v[i]);
+		finish_referral(a, res->v[i], res->utf8_sure);
 	}
 	for (i = 0; i < res->nrejects; i++)
 		res->rejects[i].reason =

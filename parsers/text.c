@@ -111,17 +111,21 @@ hex_value(int c)
 	return -1;
 }
 
-/* Length of the leading run of ASCII bytes, eight at a time. */
+/* Length of the leading run of ASCII bytes, 32 then eight at a time. */
 static size_t
 ascii_run(const unsigned char *buf, size_t len)
 {
 	size_t i = 0;
+	uint64_t w[4];
 
+	for (; i + 32 <= len; i += 32) {
+		memcpy(w, buf + i, 32);
+		if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL)
+			break;
+	}
 	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, buf + i, 8);
-		if (w & 0x8080808080808080ULL)
+		memcpy(w, buf + i, 8);
+		if (w[0] & 0x8080808080808080ULL)
 			break;
 	}
 	while (i < len && buf[i] < 0x80)

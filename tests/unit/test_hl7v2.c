@@ -151,6 +151,26 @@ test_escapes_and_cancel(void)
 	CHECK_INT(r->age_years, 77);
 }
 
+/* Hex escapes may give any byte: UTF-8 they make is kept, bytes that are
+ * not UTF-8 are repaired by the documented rule, with a warning. */
+static void
+test_hex_escape_utf8(void)
+{
+	static const char good[] = "MSH|^~\\&|GP|P81000|PARS|PARS|"
+	    "20250102||REF^I12|M1|P|2.4\r"
+	    "RF1|A|R||||R-1|20250102|||||||Cost \\XC2A3\\250\r";
+	static const char bad[] = "MSH|^~\\&|GP|P81000|PARS|PARS|"
+	    "20250102||REF^I12|M1|P|2.4\r"
+	    "RF1|A|R||||R-1|20250102|||||||Caf\\XE9\\ au lait\r";
+
+	CHECK_INT(parse_mem(good, sizeof(good) - 1, NULL), 0);
+	CHECK_STR(res.v[0]->reason_text, "Cost \xc2\xa3" "250");
+	CHECK_INT(parse_mem(bad, sizeof(bad) - 1, NULL), 0);
+	CHECK_STR(res.v[0]->reason_text, "Caf\xef\xbf\xbd au lait");
+	CHECK_HAS(res.v[0]->warnings.v[res.v[0]->warnings.n - 1],
+	    "clinical text was not valid UTF-8");
+}
+
 static void
 test_cp1252(void)
 {
@@ -216,6 +236,7 @@ main(void)
 	test_cp1252();
 	test_errors();
 	test_limits();
+	test_hex_escape_utf8();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
