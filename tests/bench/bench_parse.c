@@ -20,6 +20,7 @@
  * the other text formats, splitting into lines and comma-separated fields.
  * Add a format to baselines[] to give it another.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,58 @@ base_hl7(const unsigned char *p, size_t len)
 	sink += total;
 }
 
+/* The first sep in [p, end), eight bytes a step (as hl7v2.c's find()). */
+static const unsigned char *
+find8(const unsigned char *p, const unsigned char *end, unsigned char sep)
+{
+	const uint64_t ones = 0x0101010101010101ULL, pat = ones * sep;
+	uint64_t w, z;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		w ^= pat;
+		z = (w - ones) & ~w & (ones << 7);
+		if (z != 0)
+			return p + (__builtin_ctzll(z) >> 3);
+	}
+	while (p < end && *p != sep)
+		p++;
+	return p;
+}
+
+/*
+ * The same split done the way the hub's parser searches: memchr for the
+ * end of each segment (CR), then a word-at-a-time search for each field
+ * separator.  Faster than the byte loop, so the stricter yardstick.
+ */
+static void
+base_hl7_fast(const unsigned char *p, size_t len)
+{
+	const unsigned char *end = p + len, *eol, *f, *q;
+	unsigned char sep = len > 3 ? p[3] : '|';
+	struct {
+		const unsigned char *p;
+		size_t n;
+	} fields[256];
+	size_t nf, total = 0, i;
+
+	while (p < end) {
+		if ((eol = memchr(p, '\r', (size_t)(end - p))) == NULL)
+			eol = end;
+		for (nf = 0, f = p; nf < 256; f = q + 1) {
+			q = find8(f, eol, sep);
+			fields[nf].p = f;
+			fields[nf++].n = (size_t)(q - f);
+			if (q == eol)
+				break;
+		}
+		for (i = 0; i < nf; i++)
+			total += fields[i].n + (fields[i].p != NULL);
+		p = eol + 1;
+	}
+	sink += total;
+}
+
 /* Lines, and comma-separated fields in them. */
 static void
 base_lines(const unsigned char *p, size_t len)
@@ -123,6 +176,7 @@ static const struct {
     {"cda", "libxml2 tree", base_xml},
     {"fhir-json", "json-c tree", base_json},
     {"hl7v2", "split segments+fields", base_hl7},
+    {"hl7v2", "split, memchr+8 bytes", base_hl7_fast},
     {NULL, "split lines+fields", base_lines},
 };
 
@@ -175,9 +229,10 @@ main(int argc, char **argv)
 	const struct parser *p;
 	struct arena *a;
 	struct doc *docs;
-	size_t ndocs, i, b, bytes = 0, refs = 0, bad = 0;
+	size_t ndocs, i, b, nb, k2, bytes = 0, refs = 0, bad = 0;
 	long passes = 100, rounds = 3, k, round;
-	double t, best_base = 1e300, best_parse = 1e300, mb;
+	double t, best_base[4] = {1e300, 1e300, 1e300, 1e300};
+	double best_parse = 1e300, mb;
 	int ch;
 
 	while ((ch = getopt(argc, argv, "n:r:")) != -1) {
@@ -199,9 +254,14 @@ main(int argc, char **argv)
 		    argv[optind]);
 		return 2;
 	}
+	/* This format's baselines (a run of rows), or the last row's. */
 	for (b = 0; baselines[b].format != NULL; b++)
 		if (strcmp(baselines[b].format, p->name) == 0)
 			break;
+	for (nb = 1; baselines[b].format != NULL &&
+	    baselines[b + nb].format != NULL && nb < 4 &&
+	    strcmp(baselines[b + nb].format, p->name) == 0; nb++)
+		;
 	xmlsafe_init();
 	parse_limits_default(&lim);
 	ndocs = (size_t)(argc - optind - 1);
@@ -225,13 +285,16 @@ main(int argc, char **argv)
 		}
 	}
 	for (round = 0; round < rounds; round++) {
-		t = now();
-		for (k = 0; k < passes; k++)
-			for (i = 0; i < ndocs; i++)
-				baselines[b].run(docs[i].p, docs[i].len);
-		t = now() - t;
-		if (t < best_base)
-			best_base = t;
+		for (k2 = 0; k2 < nb; k2++) {
+			t = now();
+			for (k = 0; k < passes; k++)
+				for (i = 0; i < ndocs; i++)
+					baselines[b + k2].run(docs[i].p,
+					    docs[i].len);
+			t = now() - t;
+			if (t < best_base[k2])
+				best_base[k2] = t;
+		}
 		t = now();
 		for (k = 0; k < passes; k++)
 			for (i = 0; i < ndocs; i++) {
@@ -251,10 +314,13 @@ main(int argc, char **argv)
 	    "parse_document", mb / best_parse,
 	    (double)ndocs * (double)passes / best_parse,
 	    (double)refs * (double)passes / best_parse);
-	printf("  baseline: %-18s %9.1f MB/s %11.0f docs/s\n",
-	    baselines[b].what, mb / best_base,
-	    (double)ndocs * (double)passes / best_base);
-	printf("  parse time / baseline time: %.2fx\n", best_parse / best_base);
+	for (k2 = 0; k2 < nb; k2++) {
+		printf("  baseline: %-22s %5.1f MB/s %11.0f docs/s\n",
+		    baselines[b + k2].what, mb / best_base[k2],
+		    (double)ndocs * (double)passes / best_base[k2]);
+		printf("  parse time / baseline time: %.2fx\n",
+		    best_parse / best_base[k2]);
+	}
 	for (i = 0; i < ndocs; i++)
 		free(docs[i].p);
 	free(docs);
