@@ -14,16 +14,14 @@ xmlsafe_init(void)
 	xmlInitParser();
 }
 
+/* "<!DOCTYPE" anywhere in buf (memmem: a byte loop here cost a tenth of
+ * libxml2's own parse time). */
 static int
 has_doctype(const unsigned char *buf, size_t len)
 {
 	static const char pat[] = "<!DOCTYPE";
-	size_t i;
 
-	for (i = 0; i + sizeof(pat) - 1 <= len; i++)
-		if (buf[i] == '<' && memcmp(buf + i, pat, sizeof(pat) - 1) == 0)
-			return 1;
-	return 0;
+	return memmem(buf, len, pat, sizeof(pat) - 1) != NULL;
 }
 
 /* Walks the tree without recursion; 0 or -1 with err set. */
