@@ -612,7 +612,18 @@ test_limits(void)
 	CHECK_HAS(res.err.msg, "JSON nested deeper than 5 levels");
 	CHECK(res.err.line > 1);
 	CHECK_INT(parse_path(DATA, "uk_referral_r4.xml", &lim), -1);
-	CHECK_HAS(res.err.msg, "XML nested deeper than 5 levels");
+	CHECK_HAS(res.err.msg, "line 14: XML nested deeper than 5 levels");
+	CHECK_INT(res.err.line, 14); /* the first element at level 6 */
+	{
+		/* Too deep and not well-formed: the parse error is the one
+		 * reported, as the limits are checked on a finished tree. */
+		static const char deep_bad[] = "<Bundle xmlns=\"http://hl7.org/"
+		    "fhir\">\n<a><b><c><d><e><f/></e></d></c></b>\n<g>"
+		    "</Bundle>";
+
+		CHECK_INT(parse_mem(deep_bad, strlen(deep_bad), &lim), -1);
+		CHECK_HAS(res.err.msg, "XML is not well-formed");
+	}
 
 	parse_limits_default(&lim);
 	lim.max_nodes = 50;
@@ -620,6 +631,7 @@ test_limits(void)
 	CHECK_HAS(res.err.msg, "more than 50 JSON values (limits.max_nodes)");
 	CHECK_INT(parse_path(DATA, "uk_referral_r4.xml", &lim), -1);
 	CHECK_HAS(res.err.msg, "more than 50 XML elements");
+	CHECK_INT(res.err.line, 66); /* the 51st element */
 
 	/* Small enough a limit that the exact count runs: values counted
 	 * exactly (7 here), depth checked by it too. */
