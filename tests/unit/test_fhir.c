@@ -480,6 +480,37 @@ test_bundles(void)
 	CHECK_INT(r->age_years, 66);
 }
 
+/* Type/id references in a Bundle that repeats ids: the first resource of
+ * the type under an id wins; another type under the same id is found. */
+static void
+test_repeated_ids(void)
+{
+	static const char doc[] = "{\"resourceType\": \"Bundle\", "
+	    "\"type\": \"collection\", \"entry\": ["
+	    "{\"resource\": {\"resourceType\": \"ServiceRequest\", "
+	    "\"id\": \"x\", \"status\": \"active\", "
+	    "\"authoredOn\": \"2025-03-01\", "
+	    "\"requester\": {\"reference\": \"Practitioner/x\"}, "
+	    "\"performer\": [{\"reference\": \"Organization/x\"}]}},"
+	    "{\"resource\": {\"resourceType\": \"Practitioner\", "
+	    "\"id\": \"x\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/gmp-number\", \"value\": "
+	    "\"G8000011\"}]}},"
+	    "{\"resource\": {\"resourceType\": \"Practitioner\", "
+	    "\"id\": \"x\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/gmp-number\", \"value\": "
+	    "\"G8000012\"}]}},"
+	    "{\"resource\": {\"resourceType\": \"Organization\", "
+	    "\"id\": \"x\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/ods-organization-code\", "
+	    "\"value\": \"RJ1\"}]}}]}";
+
+	CHECK_INT(parse_mem(doc, strlen(doc), NULL), 0);
+	CHECK_INT(res.n, 1);
+	CHECK_STR(res.v[0]->referrer_code, "G8000011");
+	CHECK_STR(res.v[0]->provider_ods, "RJ1");
+}
+
 static void
 test_status(void)
 {
@@ -900,6 +931,7 @@ main(void)
 	test_corpus_bars();
 	test_uk_referral();
 	test_bundles();
+	test_repeated_ids();
 	test_status();
 	test_refusals();
 	test_no_quoting();
