@@ -88,6 +88,8 @@ struct slot {
 	const char *key;
 	const void *scope;
 	const void *res;
+	const char *type; /* the resource's */
+	size_t hash;
 };
 
 /* A map keyed by a node (Practitioner -> ODS code, the focus set). */
@@ -113,6 +115,7 @@ struct entry {
 	const void *res;
 	const char *type, *full_url, *mode;
 	long line;
+	size_t ncontained;
 };
 
 struct map {
@@ -346,25 +349,29 @@ code_system(const struct map *m, const char *sys)
 /* --- the resource index and node maps (open addressing) --- */
 
 static size_t
-ptr_hash(const void *p)
+mix(uint64_t x)
 {
-	uint64_t x = (uint64_t)(uintptr_t)p;
-
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
 	return (size_t)x;
 }
 
+static size_t
+ptr_hash(const void *p)
+{
+	return mix((uint64_t)(uintptr_t)p);
+}
+
 /* FNV-1a of the key, mixed with the scope. */
 static size_t
 hash(const char *s, size_t n, const void *scope)
 {
-	size_t h = 2166136261u;
+	uint64_t h = 14695981039346656037ULL;
 
 	while (n-- > 0)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h ^ ptr_hash(scope);
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return mix(h ^ ptr_hash(scope));
 }
 
 static size_t
@@ -385,21 +392,62 @@ index_init(struct map *m, size_t n)
 	m->idx = arena_zalloc(m->a, m->idx_cap * sizeof(*m->idx));
 }
 
-/* Adds a key.  Linear probing keeps the order of insertion along a
- * chain, so the first resource added under a key wins. */
-static void
-index_add(struct map *m, const char *key, const void *scope, const void *res)
+static int
+same_type(const char *a, const char *b, size_t blen)
 {
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strncmp(a, b, blen) == 0 && a[blen] == '\0';
+}
+
+/* The first slot under key (n bytes) in scope whose resource has type
+ * (typelen bytes), or any type when match_type is 0; else the empty slot
+ * that ends the chain. */
+static struct slot *
+index_slot(const struct map *m, size_t h, const char *key, size_t n,
+    const void *scope, int match_type, const char *type, size_t typelen)
+{
+	struct slot *sl;
 	size_t i;
+
+	for (i = h & (m->idx_cap - 1);; i = (i + 1) & (m->idx_cap - 1)) {
+		sl = &m->idx[i];
+		if (sl->key == NULL)
+			return sl;
+		if (sl->hash == h && sl->scope == scope &&
+		    strncmp(sl->key, key, n) == 0 && sl->key[n] == '\0' &&
+		    (!match_type || same_type(sl->type, type, typelen)))
+			return sl;
+	}
+}
+
+/*
+ * Adds a key for a resource of type.  Linear probing keeps the order of
+ * insertion along a chain, so the first resource added under a key wins;
+ * a later one of the same type could never be found and is not added (a
+ * Bundle may repeat an id many times: kept, those made every lookup
+ * under it walk them all).
+ */
+static void
+index_add(struct map *m, const char *key, const void *scope, const void *res,
+    const char *type)
+{
+	struct slot *sl;
+	size_t n, h;
 
 	if (key == NULL || *key == '\0' || (m->idx_n + 1) * 4 > m->idx_cap * 3)
 		return;
-	for (i = hash(key, strlen(key), scope) & (m->idx_cap - 1);
-	     m->idx[i].key != NULL; i = (i + 1) & (m->idx_cap - 1))
-		;
-	m->idx[i].key = key;
-	m->idx[i].scope = scope;
-	m->idx[i].res = res;
+	n = strlen(key);
+	h = hash(key, n, scope);
+	sl = index_slot(m, h, key, n, scope, 1, type,
+	    type ? strlen(type) : 0);
+	if (sl->key != NULL)
+		return;
+	sl->key = key;
+	sl->scope = scope;
+	sl->res = res;
+	sl->type = type;
+	sl->hash = h;
 	m->idx_n++;
 }
 
@@ -409,26 +457,10 @@ static const void *
 index_find(const struct map *m, const char *key, size_t n, const void *scope,
     const char *type, size_t typelen)
 {
-	const struct slot *sl;
-	const char *t;
-	size_t i;
-
 	if (m->idx_cap == 0)
 		return NULL;
-	for (i = hash(key, n, scope) & (m->idx_cap - 1); m->idx[i].key != NULL;
-	     i = (i + 1) & (m->idx_cap - 1)) {
-		sl = &m->idx[i];
-		if (sl->scope != scope || strncmp(sl->key, key, n) != 0 ||
-		    sl->key[n] != '\0')
-			continue;
-		if (type == NULL)
-			return sl->res;
-		t = type_of(m, sl->res);
-		if (t != NULL && strlen(t) == typelen &&
-		    memcmp(t, type, typelen) == 0)
-			return sl->res;
-	}
-	return NULL;
+	return index_slot(m, hash(key, n, scope), key, n, scope, type != NULL,
+	    type, typelen)->res;
 }
 
 /* Indexes the resources res contains under their ids, scoped to res. */
@@ -440,7 +472,7 @@ index_contained(struct map *m, const void *res)
 
 	EACH(m, it, c, res, "contained")
 		if ((r = m->o->resource(m->v, c)) != NULL)
-			index_add(m, str(m, r, "id"), res, r);
+			index_add(m, str(m, r, "id"), res, r, type_of(m, r));
 }
 
 static size_t
@@ -1675,53 +1707,68 @@ too_many(struct map *m)
 	    "document (limits.max_referrals)", m->lim->max_referrals);
 }
 
-/* Reads the entries of a Bundle into m->ent and the index. */
+/* The resource a Bundle entry holds (in entry.resource, or directly:
+ * *bare is then set), or NULL. */
+static const void *
+entry_resource(const struct map *m, const void *e, int *bare)
+{
+	const void *holder = get(m, e, "resource"), *r;
+
+	r = holder ? m->o->resource(m->v, holder) : NULL;
+	if (r == NULL && (r = m->o->resource(m->v, e)) != NULL)
+		*bare = 1;
+	return r;
+}
+
+/*
+ * Reads the entries of a Bundle into m->ent, then indexes their fullUrls,
+ * ids and contained resources (the index sized once, by what the entries
+ * hold).  Each entry is read once.
+ */
 static void
 read_entries(struct map *m, const void *bundle)
 {
-	const void *e, *holder, *r;
+	const void *e, *r;
 	struct fhir_iter it;
-	const char *type;
-	size_t n = 0, keys = 0;
+	struct entry *en;
+	size_t i, keys = 0;
 	int bare = 0;
 
-	/* Sized once: the entries, and an index of their fullUrls, ids and
-	 * contained resources. */
+	m->ent = arena_alloc(m->a, (count(m, bundle, "entry") + 1) *
+	    sizeof(*m->ent));
 	EACH(m, it, e, bundle, "entry") {
-		holder = get(m, e, "resource");
-		r = holder ? m->o->resource(m->v, holder) : NULL;
-		if (r == NULL)
-			r = m->o->resource(m->v, e);
-		n++;
-		keys += 2 + count(m, r, "contained");
-	}
-	m->ent = arena_alloc(m->a, (n ? n : 1) * sizeof(*m->ent));
-	index_init(m, keys);
-	EACH(m, it, e, bundle, "entry") {
-		holder = get(m, e, "resource");
-		r = holder ? m->o->resource(m->v, holder) : NULL;
-		if (r == NULL && (r = m->o->resource(m->v, e)) != NULL)
-			bare = 1;
-		if (r == NULL)
+		if ((r = entry_resource(m, e, &bare)) == NULL)
 			continue;
-		type = type_of(m, r);
-		m->ent[m->nent].res = r;
-		m->ent[m->nent].type = type;
-		m->ent[m->nent].full_url = str(m, e, "fullUrl");
-		m->ent[m->nent].mode = str(m, get(m, e, "search"), "mode");
-		m->ent[m->nent].line = m->o->line(m->v, r);
-		m->nent++;
-		index_add(m, str(m, e, "fullUrl"), NULL, r);
-		index_add(m, str(m, r, "id"), NULL, r);
-		index_contained(m, r);
-		if (m->header == NULL && type != NULL &&
-		    strcmp(type, "MessageHeader") == 0)
+		en = &m->ent[m->nent++];
+		en->res = r;
+		en->type = type_of(m, r);
+		en->full_url = str(m, e, "fullUrl");
+		en->mode = str(m, get(m, e, "search"), "mode");
+		en->line = m->o->line(m->v, r);
+		en->ncontained = count(m, r, "contained");
+		keys += 2 + en->ncontained;
+		if (m->header == NULL && en->type != NULL &&
+		    strcmp(en->type, "MessageHeader") == 0)
 			m->header = r;
+	}
+	index_init(m, keys);
+	for (i = 0; i < m->nent; i++) {
+		en = &m->ent[i];
+		index_add(m, en->full_url, NULL, en->res, en->type);
+		index_add(m, str(m, en->res, "id"), NULL, en->res, en->type);
+		if (en->ncontained > 0)
+			index_contained(m, en->res);
 	}
 	if (bare)
 		parse_warn(m->a, m->res, "Bundle entries hold their resources "
 		    "directly instead of in entry.resource; read as if they "
 		    "did");
+}
+
+static int
+is_role(const char *type)
+{
+	return type != NULL && strcmp(type, "PractitionerRole") == 0;
 }
 
 /*
@@ -1738,12 +1785,12 @@ read_roles_and_focus(struct map *m)
 	size_t i, n = 0;
 
 	for (i = 0; i < m->nent; i++)
-		n += is_type(m, m->ent[i].res, "PractitionerRole");
+		n += is_role(m->ent[i].type);
 	pmap_init(m, &m->roles, n);
 	for (i = 0; i < m->nent; i++) {
 		const void *role = m->ent[i].res;
 
-		if (!is_type(m, role, "PractitionerRole"))
+		if (!is_role(m->ent[i].type))
 			continue;
 		person = resolve(m, role, get(m, role, "practitioner"));
 		if (person == NULL || pmap_get(&m->roles, person, NULL))

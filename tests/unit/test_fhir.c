@@ -480,6 +480,37 @@ test_bundles(void)
 	CHECK_INT(r->age_years, 66);
 }
 
+/* Type/id references in a Bundle that repeats ids: the first resource of
+ * the type under an id wins; another type under the same id is found. */
+static void
+test_repeated_ids(void)
+{
+	static const char doc[] = "{\"resourceType\": \"Bundle\", "
+	    "\"type\": \"collection\", \"entry\": ["
+	    "{\"resource\": {\"resourceType\": \"ServiceRequest\", "
+	    "\"id\": \"x\", \"status\": \"active\", "
+	    "\"authoredOn\": \"2025-03-01\", "
+	    "\"requester\": {\"reference\": \"Practitioner/x\"}, "
+	    "\"performer\": [{\"reference\": \"Organization/x\"}]}},"
+	    "{\"resource\": {\"resourceType\": \"Practitioner\", "
+	    "\"id\": \"x\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/gmp-number\", \"value\": "
+	    "\"G8000011\"}]}},"
+	    "{\"resource\": {\"resourceType\": \"Practitioner\", "
+	    "\"id\": \"x\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/gmp-number\", \"value\": "
+	    "\"G8000012\"}]}},"
+	    "{\"resource\": {\"resourceType\": \"Organization\", "
+	    "\"id\": \"x\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/ods-organization-code\", "
+	    "\"value\": \"RJ1\"}]}}]}";
+
+	CHECK_INT(parse_mem(doc, strlen(doc), NULL), 0);
+	CHECK_INT(res.n, 1);
+	CHECK_STR(res.v[0]->referrer_code, "G8000011");
+	CHECK_STR(res.v[0]->provider_ods, "RJ1");
+}
+
 static void
 test_status(void)
 {
@@ -612,7 +643,18 @@ test_limits(void)
 	CHECK_HAS(res.err.msg, "JSON nested deeper than 5 levels");
 	CHECK(res.err.line > 1);
 	CHECK_INT(parse_path(DATA, "uk_referral_r4.xml", &lim), -1);
-	CHECK_HAS(res.err.msg, "XML nested deeper than 5 levels");
+	CHECK_HAS(res.err.msg, "line 14: XML nested deeper than 5 levels");
+	CHECK_INT(res.err.line, 14); /* the first element at level 6 */
+	{
+		/* Too deep and not well-formed: the parse error is the one
+		 * reported, as the limits are checked on a finished tree. */
+		static const char deep_bad[] = "<Bundle xmlns=\"http://hl7.org/"
+		    "fhir\">\n<a><b><c><d><e><f/></e></d></c></b>\n<g>"
+		    "</Bundle>";
+
+		CHECK_INT(parse_mem(deep_bad, strlen(deep_bad), &lim), -1);
+		CHECK_HAS(res.err.msg, "XML is not well-formed");
+	}
 
 	parse_limits_default(&lim);
 	lim.max_nodes = 50;
@@ -620,6 +662,7 @@ test_limits(void)
 	CHECK_HAS(res.err.msg, "more than 50 JSON values (limits.max_nodes)");
 	CHECK_INT(parse_path(DATA, "uk_referral_r4.xml", &lim), -1);
 	CHECK_HAS(res.err.msg, "more than 50 XML elements");
+	CHECK_INT(res.err.line, 66); /* the 51st element */
 
 	/* Small enough a limit that the exact count runs: values counted
 	 * exactly (7 here), depth checked by it too. */
@@ -888,6 +931,7 @@ main(void)
 	test_corpus_bars();
 	test_uk_referral();
 	test_bundles();
+	test_repeated_ids();
 	test_status();
 	test_refusals();
 	test_no_quoting();
