@@ -10,7 +10,7 @@
 # The synthetic messages carry only the segments a referral needs (about
 # 530 bytes, every segment read): the worst case for a parser that skips
 # what it does not need.  The public REF^I12/I14 examples of the corpus
-# (5.7 KB, 26 segments, most of them not needed) are measured the same
+# (5.7 KB, 23-24 segments, about half of them not needed) are measured the same
 # way after them.
 # @medplum/core is installed from npm into a scratch directory for the
 # run and nothing of it is kept.  All figures are CPU time of one core.
