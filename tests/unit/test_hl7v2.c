@@ -171,6 +171,17 @@ test_hex_escape_utf8(void)
 	    "clinical text was not valid UTF-8");
 }
 
+/* A delimiter that is not ASCII would cut UTF-8 text apart: refused (a
+ * field separator that is not ASCII is not taken for HL7 at all). */
+static void
+test_non_ascii_delimiter(void)
+{
+	static const char msg[] = "MSH|\xc2\xa7\\&|GP|P81000\rRF1|A\r";
+
+	CHECK_INT(parse_mem(msg, sizeof(msg) - 1, NULL), -1);
+	CHECK_HAS(res.err.msg, "line 1: MSH segment has no valid delimiters");
+}
+
 static void
 test_cp1252(void)
 {
@@ -237,6 +248,7 @@ main(void)
 	test_errors();
 	test_limits();
 	test_hex_escape_utf8();
+	test_non_ascii_delimiter();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
