@@ -1,7 +1,7 @@
 /*
  * fhir.h - what the FHIR JSON and XML parsers share: a read-only view of a
- * FHIR resource tree that both json-c and libxml2 trees implement, and the
- * one mapping from that view to canonical referrals (fhir_map.c).
+ * FHIR resource tree that both jsonsafe's and libxml2's trees implement,
+ * and the one mapping from that view to canonical referrals (fhir_map.c).
  *
  * FHIR's two wire forms hold the same tree: a property is a JSON member or
  * a child element of that name; a repeating property is a JSON array or

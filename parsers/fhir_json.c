@@ -2,9 +2,9 @@
  * fhir_json.c - FHIR R4 and STU3 in JSON: a ServiceRequest, an e-RS
  * ReferralRequest or createReferral request, alone or in a Bundle.
  *
- * The bytes go through jsonsafe (UTF-8, depth and value-count limits
- * before json-c builds anything, then strict RFC 8259), and the json-c
- * tree is read through the FHIR view of fhir.h, so what each canonical
+ * The bytes go through jsonsafe (UTF-8, then strict RFC 8259 into a
+ * compact tree, with the depth and value-count limits), and the tree is
+ * read through the FHIR view of fhir.h, so what each canonical
  * field is read from is the same as for XML: see fhir_map.c.  Referrals
  * are "fhir-r4-json" or "fhir-stu3-json" by their resource type.
  *
@@ -15,38 +15,39 @@
  */
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "arena.h"
 #include "fhir.h"
 #include "jsonsafe.h"
 #include "parser.h"
 
+/* Member name of node (NULL when node is not an object or has none). */
+static const struct jnode *
+member(const void *node, const char *name)
+{
+	const struct jnode *x = jnode_get(node, name, strlen(name));
+
+	return x != NULL && x->type != J_NULL ? x : NULL;
+}
+
 static const void *
 j_get(const struct fhir_view *v, const void *node, const char *name)
 {
-	struct json_object *o = (struct json_object *)node, *x;
+	const struct jnode *x = member(node, name);
 
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, name, &x) || x == NULL)
-		return NULL;
-	if (json_object_is_type(x, json_type_array))
-		return json_object_array_length(x) > 0 ?
-		    json_object_array_get_idx(x, 0) : NULL;
+	if (x != NULL && x->type == J_ARRAY)
+		return x->n > 0 && x->u.v[0].type != J_NULL ? &x->u.v[0] :
+		    NULL;
 	return x;
 }
 
 static const void *
 j_next(struct fhir_iter *it)
 {
-	struct json_object *x;
+	const struct jnode *arr = it->arr;
 
-	while (it->i < it->n) {
-		x = json_object_array_get_idx((struct json_object *)it->arr,
-		    it->i++);
-		if (x != NULL)
-			return x;
-	}
+	while (it->i < it->n)
+		if (arr->u.v[it->i++].type != J_NULL)
+			return &arr->u.v[it->i - 1];
 	return NULL;
 }
 
@@ -54,30 +55,29 @@ static const void *
 j_first(const struct fhir_view *v, const void *node, const char *name,
     struct fhir_iter *it)
 {
-	struct json_object *o = (struct json_object *)node, *x;
+	const struct jnode *x = member(node, name);
 
 	memset(it, 0, sizeof(*it));
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, name, &x) || x == NULL)
-		return NULL;
-	if (!json_object_is_type(x, json_type_array))
+	if (x == NULL || x->type != J_ARRAY)
 		return x; /* it->n is 0: next gives NULL */
 	it->arr = x;
-	it->n = json_object_array_length(x);
+	it->n = x->n;
 	return j_next(it);
 }
 
 static const char *
 j_value(const struct fhir_view *v, const void *node)
 {
-	struct json_object *x = (struct json_object *)node;
+	const struct jnode *x = node;
 
-	switch (json_object_get_type(x)) {
-	case json_type_string:
-	case json_type_int:
-	case json_type_double:
-	case json_type_boolean:
-		return json_object_get_string(x);
+	switch (x->type) {
+	case J_STRING:
+	case J_NUMBER:
+		return x->u.s;
+	case J_TRUE:
+		return "true";
+	case J_FALSE:
+		return "false";
 	default:
 		return NULL;
 	}
@@ -86,19 +86,17 @@ j_value(const struct fhir_view *v, const void *node)
 static const char *
 j_url(const struct fhir_view *v, const void *node)
 {
-	return j_value(v, j_get(v, node, "url"));
+	const struct jnode *x = member(node, "url");
+
+	return x != NULL ? j_value(v, x) : NULL;
 }
 
 static const char *
 j_type(const struct fhir_view *v, const void *res)
 {
-	struct json_object *t;
+	const struct jnode *t = member(res, "resourceType");
 
-	if (!json_object_is_type((struct json_object *)res, json_type_object) ||
-	    !json_object_object_get_ex((struct json_object *)res,
-	    "resourceType", &t) || !json_object_is_type(t, json_type_string))
-		return NULL;
-	return json_object_get_string(t);
+	return t != NULL && t->type == J_STRING ? t->u.s : NULL;
 }
 
 static const void *
@@ -110,7 +108,7 @@ j_resource(const struct fhir_view *v, const void *node)
 static long
 j_line(const struct fhir_view *v, const void *node)
 {
-	return 0; /* json-c does not keep positions */
+	return 0; /* the tree does not keep positions */
 }
 
 static const struct fhir_view_ops json_ops = {
@@ -159,21 +157,27 @@ fhir_json_parse(struct arena *a, const unsigned char *buf, size_t len,
 		.r4_format = "fhir-r4-json",
 		.stu3_format = "fhir-stu3-json",
 	};
-	struct json_object *root;
+	const struct jnode *root;
 	struct parse_error err;
+	struct arena *tree;
 	int rc;
 
-	if ((root = jsonsafe_parse(a, buf, len, lim, &err)) == NULL) {
+	/* The tree has its own arena, freed once the mapping has copied
+	 * what it keeps: a document's referrals may be held for a while
+	 * (a batch of them is stored at once), its tree need not.  Its size
+	 * is bounded by the limits (values, bytes). */
+	tree = arena_new(0);
+	if ((root = jsonsafe_parse(tree, buf, len, lim, &err)) == NULL) {
 		res->err = err;
-		return -1;
+		rc = -1;
+	} else if (root->type != J_OBJECT) {
+		rc = parse_fail(res, 0, -1, "no referral in this document: "
+		    "it is JSON but not a JSON object, so not a FHIR "
+		    "resource");
+	} else {
+		rc = fhir_map_document(&v, root, lim, res);
 	}
-	if (!json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		return parse_fail(res, 0, -1, "no referral in this document: "
-		    "it is JSON but not a JSON object, so not a FHIR resource");
-	}
-	rc = fhir_map_document(&v, root, lim, res);
-	json_object_put(root);
+	arena_free(tree);
 	return rc;
 }
 

@@ -1,44 +1,37 @@
 /*
  * fuzz_jsonsafe.c - jsonsafe_parse with small limits taken from the
- * input's first two bytes, so that every path runs (both cheap bounds,
- * the exact counting lexer, json-c's depth limit), and a differential
- * check: whatever it accepts must really hold no more values and no
- * deeper nesting than the limits allow, counted on json-c's tree.
+ * input's first two bytes, so that both limits are reached, and two
+ * checks on whatever it accepts:
+ *   - the tree really holds no more values and no deeper nesting than
+ *     the limits allow;
+ *   - json-c, in strict mode, accepts the same bytes and builds the same
+ *     tree (types, member names, strings), so the hub's parser is never
+ *     more lenient than the library it replaced, nor reads differently.
+ * (A string holding \u0000 or a lone surrogate is U+FFFD in jsonsafe and
+ * is not compared.)
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include <json-c/json.h>
 
 #include "arena.h"
+#include "json_same.h"
 #include "jsonsafe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Values in the tree, and its depth in arrays and objects. */
 static size_t
-walk(struct json_object *o, unsigned level, unsigned *depth)
+walk(const struct jnode *o, unsigned level, unsigned *depth)
 {
-	size_t n = 1, i, len;
+	size_t n = 1, i;
 
-	if (json_object_is_type(o, json_type_object) ||
-	    json_object_is_type(o, json_type_array)) {
+	if (o->type == J_OBJECT || o->type == J_ARRAY) {
 		if (level > *depth)
 			*depth = level;
-	}
-	if (json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, k, v)
-		{
-			(void)k;
-			n += walk(v, level + 1, depth);
-		}
-	} else if (json_object_is_type(o, json_type_array)) {
-		len = json_object_array_length(o);
-		for (i = 0; i < len; i++)
-			n += walk(json_object_array_get_idx(o, i), level + 1,
-			    depth);
+		for (i = 0; i < o->n; i++)
+			n += walk(o->type == J_OBJECT ? &o->u.m[i].val :
+			    &o->u.v[i], level + 1, depth);
 	}
 	return n;
 }
@@ -48,7 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct parse_limits lim;
 	struct parse_error err;
-	struct json_object *root;
+	const struct jnode *root;
+	struct json_object *c;
 	struct arena *a;
 	unsigned depth = 0;
 
@@ -63,7 +57,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (walk(root, 1, &depth) > lim.max_nodes ||
 		    depth > lim.max_depth)
 			abort();
-		json_object_put(root);
+		c = json_c_parse(data + 2, size - 2);
+		if (c == NULL || !json_same(c, root))
+			abort(); /* json-c refused it, or read it differently */
+		json_object_put(c);
 	} else if (err.msg[0] == '\0') {
 		abort(); /* a failure always says why */
 	}

@@ -1,0 +1,26 @@
+/*
+ * json_same.h - compares the hub's JSON tree (jsonsafe.h) with json-c's
+ * tree of the same text: the unit test and the fuzz target both hold the
+ * hub's parser to the library it replaced.
+ */
+#ifndef PARS_JSON_SAME_H
+#define PARS_JSON_SAME_H
+
+#include <json-c/json.h>
+
+#include "jsonsafe.h"
+
+/*
+ * 1 when c (json-c's value; NULL is JSON null) reads the same as v: the
+ * same types (a number of either kind), array elements, member names
+ * (each name's last value, as both keep) and strings.  A string holding
+ * U+0000 or a lone surrogate, which jsonsafe reads as U+FFFD, is not
+ * compared.
+ */
+int json_same(struct json_object *c, const struct jnode *v);
+
+/* json-c's strict tree of len bytes (a byte order mark skipped), or NULL
+ * when it refuses them; free with json_object_put. */
+struct json_object *json_c_parse(const unsigned char *buf, size_t len);
+
+#endif
