@@ -35,10 +35,12 @@ line_at(const unsigned char *buf, size_t off)
 long
 jsonsafe_bad_utf8_line(const unsigned char *buf, size_t len)
 {
-	const unsigned char *p = buf, *end = buf + len, *q;
+	const unsigned char *p, *end, *q;
 	uint64_t w;
 
-	while (p < end) {
+	if (len == 0)
+		return 0;
+	for (p = buf, end = buf + len; p < end;) {
 		/* ASCII a word at a time. */
 		while (end - p >= 8) {
 			memcpy(&w, p, sizeof(w));
@@ -418,6 +420,36 @@ open_container(struct jp *j)
 	return obj ? member_name(j) : 0;
 }
 
+/*
+ * Objects of more than SCAN_MAX members carry an index after their
+ * members: the members' positions sorted by name (length, then bytes,
+ * then position), so that a name is found by binary search.  A scan
+ * would do (the mapping asks an object for a bounded set of names), but
+ * one object can be asked once for every referral that points at it, and
+ * a hostile Bundle could make that object huge.
+ */
+#define SCAN_MAX 16
+
+static int
+name_cmp(const struct jmember *a, const struct jmember *b)
+{
+	int c;
+
+	if (a->klen != b->klen)
+		return a->klen < b->klen ? -1 : 1;
+	if ((c = memcmp(a->key, b->key, a->klen)) != 0)
+		return c;
+	return (a > b) - (a < b);
+}
+
+static int
+index_cmp(const void *x, const void *y, void *members)
+{
+	const struct jmember *m = members;
+
+	return name_cmp(&m[*(const uint32_t *)x], &m[*(const uint32_t *)y]);
+}
+
 /* Closes the innermost container into v. */
 static void
 close_container(struct jp *j, struct jnode *v)
@@ -427,10 +459,18 @@ close_container(struct jp *j, struct jnode *v)
 
 	v->n = (uint32_t)n;
 	if (f->obj) {
-		struct jmember *m = arena_alloc(j->a, n * sizeof(*m) + 1);
+		size_t ix = n > SCAN_MAX ? n * sizeof(uint32_t) : 0;
+		struct jmember *m = arena_alloc(j->a, n * sizeof(*m) + ix + 1);
 
 		if (n > 0)
 			memcpy(m, j->scratch + f->start, n * sizeof(*m));
+		if (ix > 0) {
+			uint32_t *idx = (uint32_t *)(m + n);
+
+			for (i = 0; i < n; i++)
+				idx[i] = (uint32_t)i;
+			qsort_r(idx, n, sizeof(*idx), index_cmp, m);
+		}
 		v->type = J_OBJECT;
 		v->u.m = m;
 	} else {
@@ -457,7 +497,7 @@ value(struct jp *j, struct jnode *v)
 	if (++j->nodes > j->max_nodes) {
 		snprintf(j->err->msg, sizeof(j->err->msg), "line %ld: more "
 		    "than %zu JSON values (limits.max_nodes)", place(j, j->p),
-		    j->lim->max_nodes);
+		    j->max_nodes);
 		return -1;
 	}
 	memset(v, 0, sizeof(*v));
@@ -544,6 +584,11 @@ jsonsafe_parse(struct arena *a, const unsigned char *buf, size_t len,
 	memset(err, 0, sizeof(*err));
 	err->offset = -1;
 	memset(&j, 0, sizeof(j));
+	if (len == 0) {
+		snprintf(err->msg, sizeof(err->msg), "the JSON document is "
+		    "empty or null");
+		return NULL;
+	}
 	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
 		j.skip = 3;
 	buf += j.skip;
@@ -598,15 +643,36 @@ const struct jnode *
 jnode_get(const struct jnode *o, const char *key, size_t klen)
 {
 	const struct jmember *m;
-	size_t i;
+	const uint32_t *idx;
+	size_t i, lo, hi, mid;
+	int c;
 
 	if (o == NULL || o->type != J_OBJECT)
 		return NULL;
-	for (i = o->n; i-- > 0;) {
-		m = &o->u.m[i];
-		if (m->klen == klen && m->key[0] == key[0] &&
-		    memcmp(m->key, key, klen) == 0)
-			return &m->val;
+	m = o->u.m;
+	if (o->n <= SCAN_MAX) {
+		for (i = o->n; i-- > 0;)
+			if (m[i].klen == klen && m[i].key[0] == key[0] &&
+			    memcmp(m[i].key, key, klen) == 0)
+				return &m[i].val;
+		return NULL;
 	}
-	return NULL;
+	/* The last member of that name: the first index entry past the
+	 * name, less one. */
+	idx = (const uint32_t *)(m + o->n);
+	for (lo = 0, hi = o->n; lo < hi;) {
+		mid = lo + (hi - lo) / 2;
+		if (m[idx[mid]].klen != klen)
+			c = m[idx[mid]].klen < klen ? -1 : 1;
+		else
+			c = memcmp(m[idx[mid]].key, key, klen);
+		if (c <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || m[idx[lo - 1]].klen != klen ||
+	    memcmp(m[idx[lo - 1]].key, key, klen) != 0)
+		return NULL;
+	return &m[idx[lo - 1]].val;
 }

@@ -11,10 +11,13 @@
  *
  * Why not json-c (which the hub uses for its own JSON): a FHIR Bundle is
  * read once and thrown away, and json-c's tree of hash tables is about
- * eight times the size of the text and slow to walk; this tree is about
- * twice the text, in order, and read with a short scan.  json-c stays the
- * yardstick: tests compare the two trees on every JSON example and the
- * fuzz target compares them on whatever it makes.
+ * eight times the size of the text and slow to walk.  This tree is in
+ * document order: 16 bytes a value, 32 a member, and the strings; an
+ * object's members are scanned, or found by binary search in an index
+ * sorted by name when there are more than 16 of them.  At the default
+ * limits (200000 values) it is at most about 20 MB besides the text.
+ * json-c stays the yardstick: tests compare the two trees on every JSON
+ * example and the fuzz target compares them on whatever it makes.
  */
 #ifndef PARS_JSONSAFE_H
 #define PARS_JSONSAFE_H

@@ -3,14 +3,68 @@
  */
 #include "json_same.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* 1 when v has a name that json-c would cut to key at a NUL (jsonsafe
+ * reads that \u0000 as U+FFFD). */
+static int
+has_cut_name(const struct jnode *v, const char *key)
+{
+	size_t i, n = strlen(key);
+
+	for (i = 0; i < v->n; i++)
+		if (v->u.m[i].klen >= n + 3 &&
+		    memcmp(v->u.m[i].key, key, n) == 0 &&
+		    memcmp(v->u.m[i].key + n, "\xef\xbf\xbd", 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when json-c's string (n bytes, which may hold NULs) is s once each
+ * NUL is U+FFFD, as jsonsafe reads \u0000. */
+static int
+same_text(const char *c, size_t n, const char *s, size_t sn)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (c[i] != '\0') {
+			if (k >= sn || s[k++] != c[i])
+				return 0;
+		} else {
+			if (sn - k < 3 || memcmp(s + k, "\xef\xbf\xbd", 3) != 0)
+				return 0;
+			k += 3;
+		}
+	}
+	return k == sn;
+}
+
+/* 1 when json-c's number reads as the text jsonsafe kept. */
+static int
+same_number(struct json_object *c, const char *s)
+{
+	long long v;
+	char *end;
+
+	if (json_object_is_type(c, json_type_double))
+		return strcmp(json_object_get_string(c), s) == 0;
+	if (!json_object_is_type(c, json_type_int))
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE || *end != '\0')
+		return 1; /* past int64: json-c saturates */
+	return v == json_object_get_int64(c);
+}
 
 int
 json_same(struct json_object *c, const struct jnode *v)
 {
 	struct json_object *x;
-	size_t i, n;
+	size_t i;
 
 	switch (v->type) {
 	case J_NULL:
@@ -20,17 +74,11 @@ json_same(struct json_object *c, const struct jnode *v)
 		return json_object_is_type(c, json_type_boolean) &&
 		    json_object_get_boolean(c) == (v->type == J_TRUE);
 	case J_NUMBER:
-		return json_object_is_type(c, json_type_int) ||
-		    json_object_is_type(c, json_type_double);
+		return same_number(c, v->u.s);
 	case J_STRING:
-		if (!json_object_is_type(c, json_type_string))
-			return 0;
-		n = (size_t)json_object_get_string_len(c);
-		if (strlen(json_object_get_string(c)) != n ||
-		    strstr(v->u.s, "\xef\xbf\xbd") != NULL)
-			return 1; /* U+0000 or a lone surrogate */
-		return n == v->n && memcmp(json_object_get_string(c), v->u.s,
-		    n) == 0;
+		return json_object_is_type(c, json_type_string) &&
+		    same_text(json_object_get_string(c),
+		    (size_t)json_object_get_string_len(c), v->u.s, v->n);
 	case J_ARRAY:
 		if (!json_object_is_type(c, json_type_array) ||
 		    json_object_array_length(c) != v->n)
@@ -41,17 +89,27 @@ json_same(struct json_object *c, const struct jnode *v)
 				return 0;
 		return 1;
 	case J_OBJECT:
-		if (!json_object_is_type(c, json_type_object) ||
-		    (size_t)json_object_object_length(c) > v->n)
+		if (!json_object_is_type(c, json_type_object))
 			return 0;
+		/* Every name of each is in the other, with the same value
+		 * (json-c cuts a name at a NUL: such names are skipped). */
 		for (i = 0; i < v->n; i++) {
 			const struct jmember *m = &v->u.m[i];
 
 			if (strstr(m->key, "\xef\xbf\xbd") != NULL)
-				continue; /* U+0000 or a lone surrogate */
+				continue;
 			if (!json_object_object_get_ex(c, m->key, &x) ||
 			    !json_same(x, jnode_get(v, m->key, m->klen)))
 				return 0;
+		}
+		{
+			json_object_object_foreach(c, key, val)
+			{
+				(void)val;
+				if (jnode_get(v, key, strlen(key)) == NULL &&
+				    !has_cut_name(v, key))
+					return 0;
+			}
 		}
 		return 1;
 	default:

@@ -12,10 +12,10 @@
 
 /*
  * 1 when c (json-c's value; NULL is JSON null) reads the same as v: the
- * same types (a number of either kind), array elements, member names
- * (each name's last value, as both keep) and strings.  A string holding
- * U+0000 or a lone surrogate, which jsonsafe reads as U+FFFD, is not
- * compared.
+ * same types, numbers (the text json-c keeps of a fraction, the value of
+ * an integer), array elements, member names both ways (each name's last
+ * value, as both keep) and strings byte for byte (a NUL in json-c's is
+ * U+FFFD in jsonsafe's; a name json-c cut at a NUL is not compared).
  */
 int json_same(struct json_object *c, const struct jnode *v);
 

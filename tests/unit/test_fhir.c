@@ -798,6 +798,30 @@ test_hostile(void)
 	CHECK_INT(r->priority, REF_PRIO_URGENT);
 	CHECK_STR(r->reason_text, "after 60000 members");
 
+	/* One Patient of 60000 members that 3000 referrals point at: the
+	 * Patient is read once for each of them (a big object is searched
+	 * through its sorted index, not scanned). */
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"resourceType\": \"Bundle\", \"type\": "
+	    "\"collection\", \"entry\": [{\"fullUrl\": \"urn:uuid:p\", "
+	    "\"resource\": {\"resourceType\": \"Patient\", \"identifier\": "
+	    "[{\"system\": \"https://fhir.nhs.uk/Id/nhs-number\", \"value\": "
+	    "\"9434765919\"}]");
+	for (i = 0; i < 60000; i++)
+		buf_printf(&b, ", \"identifieX%d\": 0", i);
+	buf_adds(&b, "}}");
+	for (i = 0; i < 3000; i++)
+		buf_printf(&b, ", {\"resource\": {\"resourceType\": "
+		    "\"ServiceRequest\", \"id\": \"s%d\", \"subject\": "
+		    "{\"reference\": \"urn:uuid:p\"}}}", i);
+	buf_adds(&b, "]}");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	CHECK_INT(res.n, 3000);
+	if (res.n == 3000) {
+		CHECK_STR(res.v[0]->nhs_number, "9434765919");
+		CHECK_STR(res.v[2999]->nhs_number, "9434765919");
+	}
+
 	/* 5000 codings: MAX_CODES kept, and said. */
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"resourceType\": \"ServiceRequest\", \"reasonCode\": "

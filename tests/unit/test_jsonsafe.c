@@ -95,6 +95,43 @@ test_tree(void)
 	CHECK(r != NULL && r->type == J_STRING && strcmp(r->u.s, "x") == 0);
 }
 
+/* An object big enough to be searched through its sorted index: every
+ * name found, a repeated name's last value, absent names not. */
+static void
+test_big_object(void)
+{
+	static char text[200000];
+	const struct jnode *r, *x;
+	char name[32];
+	size_t n = 0;
+	int i;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "{");
+	for (i = 0; i < 5000; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "\"k%d\": %d, ", i * 7 % 5000, i);
+	snprintf(text + n, sizeof(text) - n, "\"k42\": \"last\", \"\": 0, "
+	    "\"b\": 1}");
+	r = parse(text);
+	CHECK(r != NULL && r->n == 5003);
+	if (r == NULL)
+		return;
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "k%d", i * 7 % 5000);
+		x = get(r, name);
+		CHECK(x != NULL);
+		if (x != NULL && i * 7 % 5000 != 42)
+			CHECK(x->type == J_NUMBER && atoi(x->u.s) == i);
+	}
+	CHECK_STR(get(r, "k42")->u.s, "last");
+	CHECK_STR(get(r, "")->u.s, "0");
+	CHECK_STR(get(r, "b")->u.s, "1");
+	CHECK(get(r, "k5000") == NULL);
+	CHECK(get(r, "k") == NULL);
+	CHECK(get(r, "a") == NULL);
+	CHECK(get(r, "zzzzzz") == NULL);
+}
+
 static void
 test_strings(void)
 {
@@ -293,6 +330,7 @@ main(void)
 	a = arena_new(0);
 	test_tree();
 	test_strings();
+	test_big_object();
 	test_refusals();
 	test_limits();
 	CHECK(same_as_json_c(PARS_CORPUS "/ers-fhir") >= 10);
