@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # parse_fhir.sh - FHIR parse throughput (MB/s, referrals/s) beside a
 # baseline measured in the same run on the same bytes: json-c building its
-# tree (FHIR JSON) and libxml2 building its tree (FHIR XML).  Aim: parse
-# time within 1.5 times the baseline's.
+# tree (FHIR JSON; beside it the hub's own JSON tree alone, to show what
+# the mapping costs) and libxml2 building its tree (FHIR XML).  Aim: parse
+# time within 1.5 times the library's tree.
 #
 #   tests/bench/parse_fhir.sh [BUILD_DIR]
 #
