@@ -5,8 +5,8 @@
  * objects, and one scratch vector that holds the values of every open
  * container; when a container closes, its values are copied into the
  * arena as one array and popped.  So the tree is in document order, a
- * container's values are contiguous, and the parser's memory is the
- * deepest path's values, not the document's.  Values are counted and
+ * container's values are contiguous, and the parser's own memory holds
+ * only the values of the containers still open.  Values are counted and
  * nesting measured as they open, so the limits hold before anything
  * beyond them is built.
  */
@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "text.h"
+
 static long
 line_at(const unsigned char *buf, size_t off)
 {
