@@ -20,7 +20,8 @@
 #include "jsonsafe.h"
 #include "parser.h"
 
-/* Member name of node (NULL when node is not an object or has none). */
+/* The value of member name of node; NULL when node is not an object, or
+ * has no such member, or its value is null. */
 static const struct jnode *
 member(const void *node, const char *name)
 {
@@ -86,7 +87,7 @@ j_value(const struct fhir_view *v, const void *node)
 static const char *
 j_url(const struct fhir_view *v, const void *node)
 {
-	const struct jnode *x = member(node, "url");
+	const void *x = j_get(v, node, "url");
 
 	return x != NULL ? j_value(v, x) : NULL;
 }
