@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "json_same.h"
 #include "jsonsafe.h"
+#include "readfile.h"
 #include "t.h"
 
 static struct arena *a;
@@ -251,28 +252,6 @@ test_limits(void)
 	CHECK_INT(err.line, 4);
 }
 
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *p;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	p = malloc((size_t)n + 1);
-	if (p != NULL && fread(p, 1, (size_t)n, fp) != (size_t)n) {
-		free(p);
-		p = NULL;
-	}
-	fclose(fp);
-	*len = (size_t)n;
-	return p;
-}
-
 /* Every .json file in dir: both parsers take it or both refuse it, and
  * what both take reads the same.  Returns how many were compared. */
 static int
@@ -280,7 +259,7 @@ same_as_json_c(const char *dir)
 {
 	struct parse_limits lim;
 	struct dirent *de;
-	char path[1024];
+	char path[1024], rerr[512];
 	DIR *d = opendir(dir);
 	int n = 0;
 
@@ -297,8 +276,12 @@ same_as_json_c(const char *dir)
 		if (nl < 5 || strcmp(de->d_name + nl - 5, ".json") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if ((buf = slurp(path, &len)) == NULL)
+		if ((buf = file_read(path, 64u << 20, &len, rerr,
+		    sizeof(rerr))) == NULL) {
+			fprintf(stderr, "%s\n", rerr);
+			CHECK(0);
 			continue;
+		}
 		arena_reset(a);
 		r = jsonsafe_parse(a, buf, len, &lim, &err);
 		c = json_c_parse(buf, len);

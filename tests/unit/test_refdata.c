@@ -11,29 +11,22 @@
 #include <string.h>
 
 #include "arena.h"
+#include "readfile.h"
 #include "refcsv.h"
 #include "refparse.h"
 #include "t.h"
 
+/* A whole file (caller frees); a missing file ends the test. */
 static unsigned char *
 slurp(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
+	char err[512];
+	unsigned char *buf = file_read(path, 64u << 20, len, err, sizeof(err));
 
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
+	if (buf == NULL) {
+		fprintf(stderr, "%s\n", err);
 		exit(1);
 	}
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		exit(1);
-	fclose(fp);
-	*len = (size_t)n;
 	return buf;
 }
 

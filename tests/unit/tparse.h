@@ -10,32 +10,24 @@
 
 #include "arena.h"
 #include "parser.h"
+#include "readfile.h"
 
 static struct arena *a;
 static struct parse_result res;
 
-/* A whole file (caller frees); a missing file ends the test. */
+/* A whole file, NUL-terminated (caller frees); a missing file ends the
+ * test. */
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
+	char err[512];
+	unsigned char *buf = file_read(path, 64u << 20, len, err, sizeof(err));
 
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
+	if (buf == NULL) {
+		fprintf(stderr, "%s\n", err);
 		exit(1);
 	}
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		exit(1);
-	fclose(fp);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	return (char *)buf;
 }
 
 /* Parses data with lim (NULL: the defaults); 0 or -1 like
