@@ -105,8 +105,7 @@ struct pmap {
 
 /* A text field being built: lines, at most limits.max_field_bytes. */
 struct text {
-	char *p;
-	size_t len, cap;
+	struct arena_str b;
 	int cut;
 };
 
@@ -809,7 +808,7 @@ add_code(const struct map *m, struct rstate *st, struct ref_codes *c,
 static void
 add_line(const struct map *m, struct text *t, const char *s)
 {
-	size_t n, sep, need, cap, max = m->lim->max_field;
+	size_t n;
 	const char *p;
 
 	if (s == NULL || t->cut)
@@ -820,33 +819,13 @@ add_line(const struct map *m, struct text *t, const char *s)
 		;
 	if (n == 0)
 		return;
-	if (t->len <= 4096)
-		for (p = t->p; p != NULL;
+	if (t->b.n <= 4096)
+		for (p = t->b.p; p != NULL;
 		     p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 			if (strncmp(p, s, n) == 0 &&
 			    (p[n] == '\0' || p[n] == '\n'))
 				return;
-	sep = t->len > 0;
-	if (t->len + sep + n > max) {
-		n = max > t->len + sep ? max - t->len - sep : 0;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		t->cut = 1;
-		if (n == 0)
-			return;
-	}
-	need = t->len + sep + n + 1;
-	if (need > t->cap) {
-		for (cap = t->cap ? t->cap : 256; cap < need; cap *= 2)
-			;
-		t->p = arena_grow(m->a, t->p, t->len ? t->len + 1 : 0, cap);
-		t->cap = cap;
-	}
-	if (sep)
-		t->p[t->len++] = '\n';
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-	t->p[t->len] = '\0';
+	t->cut = text_add_line(m->a, &t->b, s, n, m->lim->max_field);
 }
 
 /* Reads one coding; returns what kind it was. */
@@ -1392,7 +1371,7 @@ text_value(const struct map *m, struct rstate *st, const struct text *t,
 	if (t->cut)
 		referral_warn(m->a, st->r, "%s cut to %zu bytes "
 		    "(limits.max_field_bytes)", what, m->lim->max_field);
-	return t->len > 0 ? t->p : NULL;
+	return t->b.n > 0 ? t->b.p : NULL;
 }
 
 static struct referral *

@@ -57,7 +57,11 @@ struct msg {
 	int have_rf1;
 	struct span rf1_6, rf1_11;
 	int referrer_from_prd, practice_from_pd1;
-	const char *reason, *nte, *results;
+	const char *reason;
+	/* NTE and OBX lines, each at most limits.max_field bytes */
+	struct arena_str nte, results, meds;
+	size_t max_field;
+	int cut;
 };
 
 static const struct span nospan = {NULL, 0};
@@ -288,6 +292,15 @@ word(const struct delims *d, struct span s, char *buf, size_t size)
 		return NULL;
 	buf[n] = '\0';
 	return buf;
+}
+
+/* Appends a line to one of a message's texts (NTE notes, OBX results,
+ * medication), in time linear in the line, up to limits.max_field. */
+static void
+add_line(struct arena *a, struct msg *m, struct arena_str *b, const char *line)
+{
+	if (line != NULL && !m->cut)
+		m->cut = text_add_line(a, b, line, strlen(line), m->max_field);
 }
 
 /* Appends a line to an arena string. */
@@ -583,7 +596,7 @@ do_obx(struct arena *a, const struct delims *d, struct msg *m,
 		units = text(a, d, comp(d, f[6], 1));
 	if (value == NULL)
 		return;
-	m->results = append_line(a, m->results, arena_cat(a, name ? name : "",
+	add_line(a, m, &m->results, arena_cat(a, name ? name : "",
 	    name ? ": " : "", value, units ? " " : "", units ? units : "",
 	    (char *)NULL));
 }
@@ -603,7 +616,7 @@ do_nte(struct arena *a, struct msg *m, const char *t)
 	 * letter. */
 	if ((t[0] | 0x20) != 'c' && (t[0] | 0x20) != 'm' &&
 	    (t[0] | 0x20) != 'd') {
-		m->nte = append_line(a, m->nte, t);
+		add_line(a, m, &m->nte, t);
 		return;
 	}
 	for (i = 0; med[i] != NULL; i++)
@@ -613,11 +626,10 @@ do_nte(struct arena *a, struct msg *m, const char *t)
 			while (*rest == ' ')
 				rest++;
 			if (*rest != '\0')
-				m->r->medication_text = append_line(a,
-				    m->r->medication_text, rest);
+				add_line(a, m, &m->meds, rest);
 			return;
 		}
-	m->nte = append_line(a, m->nte, t);
+	add_line(a, m, &m->nte, t);
 }
 
 static int
@@ -682,9 +694,13 @@ finish_msg(struct arena *a, const struct delims *d, struct msg *m,
 	    date_parse_prefix(word(d, m->msh_date, w, sizeof(w)), date) == 0)
 		r->referral_date = arena_strndup(a, date, 10);
 	r->reason_text = m->reason;
-	if (m->nte != NULL)
-		r->reason_text = append_line(a, r->reason_text, m->nte);
-	r->results_text = m->results;
+	if (m->nte.n > 0)
+		r->reason_text = append_line(a, r->reason_text, m->nte.p);
+	r->results_text = m->results.n > 0 ? m->results.p : NULL;
+	r->medication_text = m->meds.n > 0 ? m->meds.p : NULL;
+	if (m->cut)
+		referral_warn(a, r, "NTE or OBX text cut to %zu bytes "
+		    "(limits.max_field_bytes)", m->max_field);
 	if (r->referral_date == NULL)
 		referral_warn(a, r, "no referral date (RF1-7, RF1-9, MSH-7)");
 	if (r->practice_ods != NULL && !ods_is_practice(r->practice_ods))
@@ -793,6 +809,7 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 			in_msg = 1;
 			nmsg_batch++;
 			m.line = line;
+			m.max_field = lim->max_field;
 			nf = split(seg, d.field, f, 13);
 			/* MSH-n is f[n-1]: the field separator is MSH-1. */
 			m.type = nf > 8 ? f[8] : nospan;

@@ -100,6 +100,27 @@ utf8_seq(const unsigned char *p, size_t left)
 }
 
 int
+text_add_line(struct arena *a, struct arena_str *b, const char *s, size_t n,
+    size_t max)
+{
+	size_t sep = b->n > 0;
+	int cut = 0;
+
+	if (b->n + sep + n > max) {
+		n = max > b->n + sep ? max - b->n - sep : 0;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		cut = 1;
+		if (n == 0)
+			return cut;
+	}
+	if (sep)
+		arena_str_add(a, b, "\n", 1);
+	arena_str_add(a, b, s, n);
+	return cut;
+}
+
+int
 hex_value(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -23,6 +23,16 @@ const char *str_istr(const char *s, const char *needle);
  * nothing is left. */
 char *str_trim_dup(struct arena *a, const char *s, size_t n);
 
+/*
+ * Appends s[0..n) to b as a line (a "\n" before it unless b is empty),
+ * keeping b to at most max bytes: what does not fit is dropped, cut at a
+ * UTF-8 character boundary.  Linear in what is added (b doubles).
+ * Returns 1 when something was dropped.
+ */
+struct arena_str;
+int text_add_line(struct arena *a, struct arena_str *b, const char *s,
+    size_t n, size_t max);
+
 /* The value of a hex digit (either case), or -1. */
 int hex_value(int c);
 

@@ -237,6 +237,79 @@ test_limits(void)
 	CHECK_HAS(res.err.msg, "over the limit");
 }
 
+/* A message with n NTE lines "note I", m OBX results "Hb I" and three
+ * medication notes, in a buffer the caller frees. */
+static char *
+many_lines(int n, int m, size_t *len)
+{
+	size_t cap = 256 + (size_t)(n + m) * 48, o;
+	char *buf = malloc(cap);
+	int i;
+
+	if (buf == NULL)
+		abort();
+	o = (size_t)snprintf(buf, cap, "MSH|^~\\&|A|B|C|D|20240101||"
+	    "REF^I12|1|P|2.4\rRF1|A|R|130^Eyes^TFC||O|1|20240101\r"
+	    "NTE|||Medication: aspirin 75mg od\rNTE|||Drugs: ramipril\r"
+	    "NTE|||Medications: statin\r");
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "NTE|||note %d\r", i);
+	for (i = 0; i < m; i++)
+		o += (size_t)snprintf(buf + o, cap - o,
+		    "OBX|%d|NM|718-7^Hb||%d|g/L\r", i + 1, i);
+	*len = o;
+	return buf;
+}
+
+/*
+ * Notes and results are gathered in time linear in their size, and each
+ * text stops at limits.max_field with a warning.  (Appending each line
+ * to a copy of the text so far made 60,000 notes take minutes and
+ * gigabytes, and the document was refused.)
+ */
+static void
+test_many_lines(void)
+{
+	struct parse_limits lim;
+	size_t len, want, i;
+	char *buf = many_lines(60000, 20000, &len), *p;
+	const struct referral *r;
+
+	CHECK_INT(parse_mem(buf, len, NULL), 0);
+	CHECK_INT(res.n, 1);
+	r = res.v[0];
+	/* "note 0\n" .. "note 59999": 60,000 lines of 6 to 10 bytes. */
+	for (want = 0, i = 0; i < 60000; i++)
+		want += (size_t)snprintf(NULL, 0, "note %zu", i) + 1;
+	CHECK_INT(strlen(r->reason_text), want - 1);
+	CHECK(strncmp(r->reason_text, "note 0\nnote 1\nnote 2\n", 21) == 0);
+	CHECK(strcmp(r->reason_text + want - 11, "note 59999") == 0);
+	CHECK_STR(r->medication_text, "aspirin 75mg od\nramipril\nstatin");
+	for (want = 1, p = (char *)r->results_text; (p = strchr(p, '\n'));
+	    p++)
+		want++;
+	CHECK_INT(want, 20000);
+	CHECK(strncmp(r->results_text, "Hb: 0 g/L\nHb: 1 g/L\n", 20) == 0);
+	CHECK_INT(r->warnings.n, 1); /* no NHS number; nothing was cut */
+	CHECK_HAS(r->warnings.v[0], "no NHS number");
+
+	/* Cut at the limit: the first 100 bytes of the notes, a warning. */
+	parse_limits_default(&lim);
+	lim.max_field = 100;
+	CHECK_INT(parse_mem(buf, len, &lim), 0);
+	r = res.v[0];
+	CHECK_INT(strlen(r->reason_text), 100);
+	CHECK(strncmp(r->reason_text, "note 0\nnote 1\n", 14) == 0);
+	/* ... "note 12" (86-92), then 6 bytes of "note 13" after its
+	 * newline. */
+	CHECK(strcmp(r->reason_text + 86, "note 12\nnote 1") == 0);
+	CHECK(r->results_text == NULL); /* gathered after the cut */
+	CHECK_INT(r->warnings.n, 2);
+	CHECK_HAS(r->warnings.v[0], "cut to 100 bytes (limits.max_field_bytes)");
+	CHECK_HAS(r->warnings.v[1], "no NHS number");
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -249,6 +322,7 @@ main(void)
 	test_limits();
 	test_hex_escape_utf8();
 	test_non_ascii_delimiter();
+	test_many_lines();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
