@@ -34,7 +34,9 @@
  * not one, an NHS number that is not ten digits, a TFC that is not three
  * digits) is rejected with its row number and reason (parse_reject_row)
  * and the others are kept.  A code that does not have its system's shape
- * is left out with a warning on the referral.  A file whose rows are all
+ * is left out with a warning on the referral (the first MAX_SAID of a
+ * cell, then one counting the rest); diagnoses and procedures keep at
+ * most MAX_CODES codes each, with a warning.  A file whose rows are all
  * rejected is an error; so is one with more than limits.max_referrals
  * rows.  No message quotes a value from a row.
  */
@@ -49,6 +51,9 @@
 #include "text.h"
 
 #define CSV_MAX_COLUMNS 256
+#define MAX_CODES 256 /* diagnoses, and procedures, kept a referral */
+#define MAX_SAID 4    /* bad items of one cell named in warnings */
+#define CODE_MAX 18   /* the longest code (SNOMED CT) */
 
 enum col {
 	COL_SOURCE_ID,
@@ -263,41 +268,62 @@ because(struct arena *a, const char *reasons, const char *why)
 	return reasons == NULL ? why : arena_printf(a, "%s; %s", reasons, why);
 }
 
-/* Adds the codes of one cell ("C1; C2 text; ..."). */
+/*
+ * Adds the codes of one cell ("C1; C2 text; ...") to c, at most MAX_CODES
+ * (*full set when a good code is left out for that).  The first MAX_SAID
+ * bad items are named in warnings and the rest counted in one more, and a
+ * bad item is not copied: a hostile cell costs no memory of its own.
+ */
 static void
 add_codes(struct arena *a, struct referral *r, struct ref_codes *c,
-    enum code_system sys, const char *cell, const char *colname)
+    enum code_system sys, const char *cell, const char *colname, int *full)
 {
-	const char *p = cell, *semi;
-	size_t item = 0;
+	const char *p = cell;
+	size_t item = 0, bad = 0;
 
 	while (p != NULL && *p != '\0') {
-		char *it, *sp, *code, *txt = NULL;
+		const char *s = p, *e = strchr(p, ';'), *sp;
+		char code[CODE_MAX + 1];
 		size_t n;
-		int ok;
+		int ok = 0;
 
-		semi = strchr(p, ';');
-		n = semi ? (size_t)(semi - p) : strlen(p);
-		it = str_trim_dup(a, p, n);
-		p = semi ? semi + 1 : NULL;
-		if (it == NULL)
+		if (e == NULL)
+			e = s + strlen(s);
+		p = *e == ';' ? e + 1 : NULL;
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		if (s == e)
 			continue;
 		item++;
-		for (sp = it; *sp != '\0' && !isspace((unsigned char)*sp); sp++)
+		for (sp = s; sp < e && !isspace((unsigned char)*sp); sp++)
 			;
-		code = upper(arena_strndup(a, it, (size_t)(sp - it)));
-		if (*sp != '\0')
-			txt = str_trim_dup(a, sp, strlen(sp));
-		ok = sys == CS_ICD10 ? code_icd10_ok(code) : sys == CS_OPCS4
-		    ? code_opcs4_ok(code) : code_snomed_ok(code);
-		if (ok)
-			ref_codes_add(a, c, sys, code, txt);
+		if ((n = (size_t)(sp - s)) <= CODE_MAX) {
+			memcpy(code, s, n);
+			code[n] = '\0';
+			upper(code);
+			ok = sys == CS_ICD10 ? code_icd10_ok(code) :
+			    sys == CS_OPCS4 ? code_opcs4_ok(code) :
+			    code_snomed_ok(code);
+		}
+		if (!ok) {
+			if (++bad <= MAX_SAID)
+				referral_warn(a, r, "%s: item %zu is not %s "
+				    "code: left out", colname, item,
+				    sys == CS_ICD10 ? "an ICD-10" :
+				    sys == CS_OPCS4 ? "an OPCS-4" :
+				    "a SNOMED CT");
+		} else if (c->n >= MAX_CODES)
+			*full = 1;
 		else
-			referral_warn(a, r, "%s: item %zu is not %s code: "
-			    "left out", colname, item, sys == CS_ICD10 ?
-			    "an ICD-10" : sys == CS_OPCS4 ? "an OPCS-4" :
-			    "a SNOMED CT");
+			ref_codes_add(a, c, sys, code, sp < e ?
+			    str_trim_dup(a, sp, (size_t)(e - sp)) : NULL);
 	}
+	if (bad > MAX_SAID)
+		referral_warn(a, r, "%s: %zu more items are not %s codes: left "
+		    "out", colname, bad - MAX_SAID, sys == CS_ICD10 ?
+		    "ICD-10" : sys == CS_OPCS4 ? "OPCS-4" : "SNOMED CT");
 }
 
 struct row {
@@ -352,6 +378,7 @@ static void
 fill(struct arena *a, struct referral *r, struct row *w)
 {
 	const char *s;
+	int full = 0;
 
 	r->source_id = w->v[COL_SOURCE_ID];
 	if (w->v[COL_REFERRAL_DATE] != NULL)
@@ -386,9 +413,15 @@ fill(struct arena *a, struct referral *r, struct row *w)
 	if (r->consultant_code != NULL && !consultant_code_ok(r->consultant_code))
 		referral_warn(a, r, "consultant_code is not a consultant code "
 		    "(C and seven digits)");
-	add_codes(a, r, &r->diagnoses, CS_ICD10, w->v[COL_ICD10], "icd10");
-	add_codes(a, r, &r->diagnoses, CS_SNOMED, w->v[COL_SNOMED], "snomed");
-	add_codes(a, r, &r->procedures, CS_OPCS4, w->v[COL_OPCS4], "opcs4");
+	add_codes(a, r, &r->diagnoses, CS_ICD10, w->v[COL_ICD10], "icd10",
+	    &full);
+	add_codes(a, r, &r->diagnoses, CS_SNOMED, w->v[COL_SNOMED], "snomed",
+	    &full);
+	add_codes(a, r, &r->procedures, CS_OPCS4, w->v[COL_OPCS4], "opcs4",
+	    &full);
+	if (full)
+		referral_warn(a, r, "more than %d diagnosis or procedure "
+		    "codes: the rest not kept", MAX_CODES);
 	r->reason_text = w->v[COL_REASON];
 }
 

@@ -2,7 +2,8 @@
  * test_cda.c - the CDA parser, field by field, on the public C-CDA
  * Referral Note (US: no NHS identifiers) and on an NHS ITK-style
  * referral, and every refusal: DOCTYPE (XXE, billion laughs), too deep,
- * too big, not UTF-8, truncated, no namespace, not a referral.
+ * too big, not UTF-8, truncated, no namespace, not a referral; and the
+ * cap of 256 codes a list.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "parser.h"
 #include "t.h"
 #include "tparse.h"
@@ -192,6 +194,87 @@ test_refusals(void)
 	free(data);
 }
 
+/*
+ * A referral whose problem list has one observation: its value is SNOMED
+ * CT 100000000000000000 with the translations 1 and 17 digits of i for i
+ * below ntrans (the first repeats the value), then again those of i below
+ * again; and a requested OPCS-4 procedure W40.1.  Caller frees.
+ */
+static char *
+many_codes(size_t ntrans, size_t again, size_t *len)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><code "
+	    "code=\"57133-1\" codeSystem=\"2.16.840.1.113883.6.1\"/>"
+	    "<effectiveTime value=\"20240102\"/><recordTarget><patientRole>"
+	    "<id root=\"2.16.840.1.113883.2.1.4.1\" extension=\"9434765919\"/>"
+	    "</patientRole></recordTarget><component><structuredBody>"
+	    "<component><section><code code=\"11450-4\" "
+	    "codeSystem=\"2.16.840.1.113883.6.1\"/><entry><observation>"
+	    "<value code=\"100000000000000000\" "
+	    "codeSystem=\"2.16.840.1.113883.6.96\">");
+	for (i = 0; i < ntrans + again; i++)
+		buf_printf(&b, "<translation code=\"1%017zu\" "
+		    "codeSystem=\"2.16.840.1.113883.6.96\"/>",
+		    i < ntrans ? i : i - ntrans);
+	buf_adds(&b, "</value></observation></entry><entry><procedure "
+	    "moodCode=\"RQO\"><code code=\"W40.1\" codeSystemName=\"OPCS-4\"/>"
+	    "</procedure></entry></section></component></structuredBody>"
+	    "</component></ClinicalDocument>");
+	CHECK(buf_ok(&b));
+	return buf_steal(&b, len);
+}
+
+/*
+ * Parses many_codes(ntrans, again): the first 256 diagnoses kept, the
+ * procedure too (a list of its own), and the warning when warned.
+ */
+static void
+check_cap(size_t ntrans, size_t again, int warned)
+{
+	const struct referral *r;
+	size_t len;
+	char *data = many_codes(ntrans, again, &len);
+
+	CHECK_INT(parse_mem(data, len, NULL), 0);
+	free(data);
+	CHECK_INT(res.n, 1);
+	if (res.n != 1)
+		return;
+	r = res.v[0];
+	CHECK_INT(r->diagnoses.n, 256);
+	if (r->diagnoses.n == 256) {
+		CHECK_INT(r->diagnoses.v[0].system, CS_SNOMED);
+		CHECK_STR(r->diagnoses.v[0].code, "100000000000000000");
+		CHECK_STR(r->diagnoses.v[1].code, "100000000000000001");
+		CHECK_STR(r->diagnoses.v[255].code, "100000000000000255");
+	}
+	CHECK_INT(r->procedures.n, 1);
+	if (r->procedures.n == 1)
+		CHECK_STR(r->procedures.v[0].code, "W40.1");
+	CHECK_INT(r->warnings.n, warned);
+	if (warned && r->warnings.n == 1)
+		CHECK_STR(r->warnings.v[0], "more than 256 diagnosis or "
+		    "procedure codes: the rest not kept");
+}
+
+/*
+ * At most 256 diagnoses and 256 procedures: 50,000 translations of one
+ * value (3.8 MB) took seconds in the duplicate scan, and 190,000 over a
+ * minute; now the first 256 are kept and a warning says so.  Duplicates
+ * of a full list are not new codes: no warning until one more is new.
+ */
+static void
+test_code_cap(void)
+{
+	check_cap(50000, 0, 1);
+	check_cap(256, 256, 0);
+	check_cap(257, 256, 1);
+}
+
 static void
 test_detect(void)
 {
@@ -270,6 +353,7 @@ main(void)
 	test_uk_itk();
 	test_latin1();
 	test_refusals();
+	test_code_cap();
 	test_detect();
 	test_no_stealing();
 	arena_free(a);

@@ -2,13 +2,15 @@
  * test_csv.c - the CSV batch parser, field by field: quoting (commas,
  * "" and line breaks in fields), CRLF and LF, a BOM, reordered and
  * unknown columns, Windows-1252, bad rows mixed with good ones (row
- * numbers and reasons), every row bad, and the limits.
+ * numbers and reasons), every row bad, the limits, and cells of
+ * many codes (bad ones named four at a time, 256 kept).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "parser.h"
 #include "t.h"
 #include "tparse.h"
@@ -249,6 +251,112 @@ test_limits(void)
 	}
 }
 
+/* Parses the CSV in b (freed), as parse_mem. */
+static int
+parse_buf(struct buf *b)
+{
+	size_t len;
+	char *data;
+	int rc;
+
+	CHECK(buf_ok(b));
+	data = buf_steal(b, &len);
+	rc = parse_mem(data, len, NULL);
+	free(data);
+	return rc;
+}
+
+/*
+ * 50 rows whose icd10 cell is 32,000 bad items "x;x;...": one warning an
+ * item cost about 88 bytes of memory an input byte (12.8 MB took 1.1 GB);
+ * now each cell names its first four and counts the rest in one warning.
+ */
+static void
+test_bad_code_cells(void)
+{
+	struct buf b;
+	size_t i, k;
+	const struct referral *r;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "source_id,referral_date,nhs_number,icd10\n");
+	for (i = 0; i < 50; i++) {
+		buf_printf(&b, "r%zu,2024-01-02,9434765919,x", i);
+		for (k = 1; k < 32000; k++)
+			buf_adds(&b, ";x");
+		buf_addc(&b, '\n');
+	}
+	CHECK_INT(parse_buf(&b), 0);
+	CHECK_INT(res.n, 50);
+	CHECK_INT(res.nrejects, 0);
+	for (i = 0; i < res.n; i++) {
+		r = res.v[i];
+		CHECK_INT(r->diagnoses.n, 0);
+		CHECK_INT(r->warnings.n, 5);
+		if (r->warnings.n != 5)
+			continue;
+		for (k = 0; k < 4; k++) {
+			char w[64];
+
+			snprintf(w, sizeof(w), "icd10: item %zu is not an "
+			    "ICD-10 code: left out", k + 1);
+			CHECK_STR(r->warnings.v[k], w);
+		}
+		CHECK_STR(r->warnings.v[4], "icd10: 31996 more items are not "
+		    "ICD-10 codes: left out");
+	}
+	CHECK_STR(res.v[49]->source_id, "r49");
+}
+
+/*
+ * Item numbers count the good items too; the other items are counted
+ * in the last warning.  Diagnoses (icd10 and snomed together) and
+ * procedures keep 256 codes each.
+ */
+static void
+test_code_cap(void)
+{
+	static const char *const want[] = {
+	    "icd10: item 2 is not an ICD-10 code: left out",
+	    "icd10: item 4 is not an ICD-10 code: left out",
+	    "icd10: item 5 is not an ICD-10 code: left out",
+	    "icd10: item 6 is not an ICD-10 code: left out",
+	    "icd10: 2 more items are not ICD-10 codes: left out",
+	    "more than 256 diagnosis or procedure codes: the rest not kept",
+	};
+	struct buf b;
+	size_t i;
+	const struct referral *r;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "source_id,referral_date,nhs_number,icd10,snomed,opcs4\n"
+	    "c1,2024-01-02,9434765919,A00;x;A01 Typhoid fever; y ;z;"
+	    "G56.0X1Y2;v;u,");
+	for (i = 0; i < 300; i++)
+		buf_printf(&b, "%s%zu", i ? ";" : "", 100000 + i);
+	buf_adds(&b, ",W40.1; W37\n");
+	CHECK_INT(parse_buf(&b), 0);
+	CHECK_INT(res.n, 1);
+	if (res.n != 1)
+		return;
+	r = res.v[0];
+	CHECK_INT(r->diagnoses.n, 256);
+	if (r->diagnoses.n == 256) {
+		CHECK_STR(r->diagnoses.v[0].code, "A00");
+		CHECK_STR(r->diagnoses.v[1].code, "A01");
+		CHECK_STR(r->diagnoses.v[1].text, "Typhoid fever");
+		CHECK_INT(r->diagnoses.v[2].system, CS_SNOMED);
+		CHECK_STR(r->diagnoses.v[2].code, "100000");
+		CHECK_STR(r->diagnoses.v[255].code, "100253");
+	}
+	CHECK_INT(r->procedures.n, 2);
+	if (r->procedures.n == 2)
+		CHECK_STR(r->procedures.v[1].code, "W37");
+	CHECK_INT(r->warnings.n, 6);
+	for (i = 0; i < r->warnings.n && i < 6; i++)
+		CHECK_STR(r->warnings.v[i], want[i]);
+}
+
 static void
 test_detect(void)
 {
@@ -272,6 +380,8 @@ main(void)
 	test_cp1252();
 	test_errors();
 	test_limits();
+	test_bad_code_cells();
+	test_code_cap();
 	test_detect();
 	arena_free(a);
 	return t_done("test_csv");
