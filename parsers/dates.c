@@ -37,7 +37,7 @@ digits(const char **p, int n)
 	int v = 0, i;
 
 	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
+		if (!is_ascii_digit((*p)[i]))
 			return -1;
 		v = v * 10 + ((*p)[i] - '0');
 	}
@@ -51,11 +51,11 @@ small_number(const char **p)
 {
 	int v;
 
-	if (!isdigit((unsigned char)**p))
+	if (!is_ascii_digit(**p))
 		return -1;
 	v = **p - '0';
 	(*p)++;
-	if (isdigit((unsigned char)**p)) {
+	if (is_ascii_digit(**p)) {
 		v = v * 10 + (**p - '0');
 		(*p)++;
 	}
@@ -114,8 +114,8 @@ parse_at(const char *s, char out[11], const char **end)
 
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
-	    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3])) {
+	if (is_ascii_digit(p[0]) && is_ascii_digit(p[1]) &&
+	    is_ascii_digit(p[2]) && is_ascii_digit(p[3])) {
 		y = digits(&p, 4);
 		if (*p == '-') { /* ISO */
 			p++;
@@ -182,9 +182,22 @@ date_parse(const char *s, char out[11])
 	/* Allow a time or zone after the date, nothing else that looks like
 	 * more of a date. */
 	if (*end != '\0' && *end != 'T' && *end != ' ' && *end != '+' &&
-	    *end != '-' && !isdigit((unsigned char)*end))
+	    *end != '-' && !is_ascii_digit(*end))
 		return -1;
 	memcpy(out, tmp, 11);
+	return 0;
+}
+
+/* Reads an ISO date "YYYY-MM-DD" and nothing more; returns 0 or -1. */
+static int
+iso_date(const char *s, int *y, int *m, int *d)
+{
+	const char *p = s;
+
+	if (s == NULL || (*y = digits(&p, 4)) < 0 || *p++ != '-' ||
+	    (*m = digits(&p, 2)) < 0 || *p++ != '-' ||
+	    (*d = digits(&p, 2)) < 0 || *p != '\0' || !date_valid(*y, *m, *d))
+		return -1;
 	return 0;
 }
 
@@ -193,18 +206,8 @@ date_age(const char *dob, const char *at)
 {
 	int y1, m1, d1, y2, m2, d2, age;
 
-	if (dob == NULL || at == NULL || strlen(dob) != 10 || strlen(at) != 10)
+	if (iso_date(dob, &y1, &m1, &d1) < 0 || iso_date(at, &y2, &m2, &d2) < 0)
 		return -1;
-	if (date_days(dob) == DATE_NONE || date_days(at) == DATE_NONE)
-		return -1;
-	y1 = (dob[0] - '0') * 1000 + (dob[1] - '0') * 100 + (dob[2] - '0') * 10 +
-	    (dob[3] - '0');
-	m1 = (dob[5] - '0') * 10 + (dob[6] - '0');
-	d1 = (dob[8] - '0') * 10 + (dob[9] - '0');
-	y2 = (at[0] - '0') * 1000 + (at[1] - '0') * 100 + (at[2] - '0') * 10 +
-	    (at[3] - '0');
-	m2 = (at[5] - '0') * 10 + (at[6] - '0');
-	d2 = (at[8] - '0') * 10 + (at[9] - '0');
 	age = y2 - y1;
 	if (m2 < m1 || (m2 == m1 && d2 < d1))
 		age--;
@@ -214,14 +217,10 @@ date_age(const char *dob, const char *at)
 long
 date_days(const char *ymd)
 {
-	const char *p = ymd;
 	int y, m, d;
 	long era, yoe, doy, doe;
 
-	if (ymd == NULL || strlen(ymd) != 10)
-		return DATE_NONE;
-	if ((y = digits(&p, 4)) < 0 || *p++ != '-' || (m = digits(&p, 2)) < 0 ||
-	    *p++ != '-' || (d = digits(&p, 2)) < 0 || !date_valid(y, m, d))
+	if (iso_date(ymd, &y, &m, &d) < 0)
 		return DATE_NONE;
 	/* Howard Hinnant's days_from_civil. */
 	y -= m <= 2;

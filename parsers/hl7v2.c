@@ -2,10 +2,11 @@
  * hl7v2.c - HL7 v2 REF^I12 / RRI^I12 referrals, single messages or batches
  * (FHS/BHS ... BTS/FTS), with the UK conventions of NHS-DATA.md.
  *
- * One pass over the bytes: segments end at CR, LF or CRLF; only the
- * segments and fields a referral needs are split, and only fields holding
- * an escape character are decoded (into the arena).  Delimiters come from
- * each MSH.  Where the referral's facts are read from:
+ * One pass over a padded copy of the bytes (hl7span.h finds them, sixteen
+ * at a time): segments end at CR, LF or CRLF; only the segments and fields
+ * a referral needs are split, and only fields holding an escape character
+ * are decoded (into the arena).  Delimiters come from each MSH.  Where
+ * the referral's facts are read from:
  *
  *   source_id        RF1-11 when it is a UBRN (12 digits or type UBRN),
  *                    else RF1-6 (originating referral id), else MSH-10
@@ -34,20 +35,23 @@
 
 #include "arena.h"
 #include "dates.h"
+#include "hl7span.h"
 #include "ident.h"
 #include "parser.h"
 #include "text.h"
 
 #define HL7_MAX_FIELDS 64
 
-struct span {
-	const char *p;
-	size_t n;
+/* The strings of a document are carved from the arena 2 KB at a time, so
+ * that most cost a pointer bump and no call. */
+struct strpool {
+	char *p, *end;
 };
 
 struct delims {
 	char field, comp, rep, esc, sub;
 	int *raw; /* set when an \X..\ escape gave a byte over 0x7f */
+	struct strpool *pool;
 };
 
 struct msg {
@@ -64,8 +68,6 @@ struct msg {
 	int cut;
 };
 
-static const struct span nospan = {NULL, 0};
-
 /* 1 for the bytes isspace() takes in the C locale. */
 static inline int
 is_space(char c)
@@ -73,102 +75,15 @@ is_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/*
- * The first sep in [p, end), or end.  Eight bytes at a time: w ^ pattern
- * has a zero byte where a byte equals sep, and the lowest bit that
- * (x - 0x01..) & ~x & 0x80.. leaves is in the first such byte (borrows
- * only run upwards).  Byte order matters, so other machines go byte by byte.
- */
-static inline const char *
-find(const char *p, const char *end, char sep)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t pat = ones * (unsigned char)sep;
-	uint64_t w, z;
-
-	for (; end - p >= 8; p += 8) {
-		memcpy(&w, p, 8);
-		w ^= pat;
-		z = (w - ones) & ~w & (ones << 7);
-		if (z != 0)
-			return p + (__builtin_ctzll(z) >> 3);
-	}
-#endif
-	while (p < end && *p != sep)
-		p++;
-	return p;
-}
-
-/* Splits s on sep into at most max spans; returns how many. */
-static size_t
-split(struct span s, char sep, struct span *out, size_t max)
-{
-	const char *p = s.p, *end, *q;
-	size_t n = 0;
-
-	if (s.p == NULL)
-		return 0;
-	end = s.p + s.n;
-	while (n < max) {
-		q = find(p, end, sep);
-		out[n].p = p;
-		out[n++].n = (size_t)(q - p);
-		if (q == end)
-			break;
-		p = q + 1;
-	}
-	return n;
-}
-
-/* The nth (1-based) piece of s split on sep, or an empty span. */
-static struct span
-piece(struct span s, char sep, int nth)
-{
-	const char *p = s.p, *end, *q;
-
-	if (s.p == NULL)
-		return nospan;
-	end = s.p + s.n;
-	while (--nth > 0) {
-		q = find(p, end, sep);
-		if (q == end)
-			return nospan;
-		p = q + 1;
-	}
-	q = find(p, end, sep);
-	return (struct span){p, (size_t)(q - p)};
-}
-
-static struct span
+/* The nth (1-based) component of s, cut at its first subcomponent. */
+static inline struct span
 comp(const struct delims *d, struct span s, int nth)
 {
-	/* The first subcomponent of the component. */
-	return piece(piece(s, d->comp, nth), d->sub, 1);
+	return span_comp(s, d->comp, d->sub, nth);
 }
-
-/* 1 when s is lit (upper case letters, digits, '-') ignoring case. */
-static inline int
-span_is(struct span s, const char *lit, size_t n)
-{
-	size_t i;
-
-	if (s.n != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s.p[i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		if (c != lit[i])
-			return 0;
-	}
-	return 1;
-}
-#define span_eq(s, lit) span_is((s), "" lit, sizeof(lit) - 1)
 
 /* s without leading and trailing white space. */
-static struct span
+static inline struct span
 trim(struct span s)
 {
 	while (s.n > 0 && is_space(s.p[0])) {
@@ -181,26 +96,17 @@ trim(struct span s)
 }
 
 /*
- * Writes s with its HL7 escape sequences decoded to out (s.n bytes are
- * enough: every escape is longer than what it stands for), trimmed;
- * returns the length written (no NUL).  Empty for HL7's explicit null "".
+ * Writes s, trimmed and holding an escape character, with its HL7 escape
+ * sequences decoded to out (s.n bytes are enough: every escape is longer
+ * than what it stands for), trimmed again; returns the length written.
  */
 static size_t
-decode(const struct delims *d, struct span s, char *out)
+unescape(const struct delims *d, struct span s, char *out)
 {
 	char *o = out;
 	const char *p, *end, *q;
 	size_t n, lead;
 
-	if (s.n == 2 && s.p[0] == '"' && s.p[1] == '"')
-		return 0;
-	s = trim(s);
-	if (s.n == 0)
-		return 0;
-	if (find(s.p, s.p + s.n, d->esc) == s.p + s.n) {
-		memcpy(out, s.p, s.n);
-		return s.n;
-	}
 	for (p = s.p, end = s.p + s.n; p < end; p++) {
 		if (*p != d->esc) {
 			*o++ = *p;
@@ -263,6 +169,47 @@ decode(const struct delims *d, struct span s, char *out)
 	return n - lead;
 }
 
+/*
+ * Writes s decoded to out (s.n bytes are enough, and out has room for 32
+ * when s is shorter), trimmed; returns the length written (no NUL).
+ * Empty for HL7's explicit null "".  A short value without an escape,
+ * the usual case, is copied with two loads and two stores.
+ */
+static inline size_t
+decode(const struct delims *d, struct span s, char *out)
+{
+	if (s.n == 2 && s.p[0] == '"' && s.p[1] == '"')
+		return 0;
+	s = trim(s);
+	if (s.n == 0)
+		return 0;
+	if (s.n < 32 && (eq32(s.p, d->esc) & low_bits(s.n)) == 0) {
+		memcpy(out, s.p, 32);
+		return s.n;
+	}
+	if (find(s.p, s.p + s.n, d->esc) == s.p + s.n) {
+		memcpy(out, s.p, s.n);
+		return s.n;
+	}
+	return unescape(d, s, out);
+}
+
+/* n bytes for a string from d's pool (or the arena when n is big). */
+static inline char *
+str_alloc(struct arena *a, const struct delims *d, size_t n)
+{
+	struct strpool *sp = d->pool;
+
+	if (sp->p == NULL || (size_t)(sp->end - sp->p) < n) {
+		if (n > 512)
+			return arena_alloc(a, n);
+		sp->p = arena_alloc(a, 2048);
+		sp->end = sp->p + 2048;
+	}
+	sp->p += n;
+	return sp->p - n;
+}
+
 /* s decoded into a trimmed arena string; NULL when nothing is left. */
 static char *
 text(struct arena *a, const struct delims *d, struct span s)
@@ -272,15 +219,15 @@ text(struct arena *a, const struct delims *d, struct span s)
 
 	if (s.p == NULL || s.n == 0)
 		return NULL;
-	out = arena_alloc(a, s.n + 1);
+	out = str_alloc(a, d, s.n < 32 ? 32 : s.n + 1);
 	if ((n = decode(d, s, out)) == 0)
 		return NULL;
 	out[n] = '\0';
 	return out;
 }
 
-/* s decoded into buf (a short value: a date, a code word); NULL when
- * nothing is left or it does not fit. */
+/* s decoded into buf (a short value: a date, a code word; size at least
+ * 32); NULL when nothing is left or it does not fit. */
 static const char *
 word(const struct delims *d, struct span s, char *buf, size_t size)
 {
@@ -343,7 +290,8 @@ person_name(struct arena *a, const struct delims *d, struct span f, int first)
 	part[0] = comp(d, f, first + 4); /* prefix */
 	part[1] = comp(d, f, first + 1); /* given */
 	part[2] = comp(d, f, first);	 /* family */
-	out = arena_alloc(a, part[0].n + part[1].n + part[2].n + 3);
+	/* decode() may store 32 bytes for a short part */
+	out = str_alloc(a, d, part[0].n + part[1].n + part[2].n + 3 + 32);
 	for (i = 0; i < 3; i++) {
 		len[i] = part[i].n > 0 ? decode(d, part[i], out + n) : 0;
 		if (len[i] > 0) {
@@ -606,22 +554,25 @@ do_obx(struct arena *a, const struct delims *d, struct msg *m,
 static void
 do_nte(struct arena *a, struct msg *m, const char *t)
 {
-	static const char *const med[] = {"current medication:",
-	    "medications:", "medication:", "drugs:", NULL};
+#define MED(c, s) {c, s, sizeof(s) - 1}
+	static const struct {
+		char first;
+		const char *prefix;
+		size_t n;
+	} med[] = {MED('c', "current medication:"),
+	    MED('m', "medications:"), MED('m', "medication:"),
+	    MED('d', "drugs:")};
+#undef MED
 	size_t i;
 
 	if (t == NULL)
 		return;
 	/* Most notes are clinical text: look no further than its first
 	 * letter. */
-	if ((t[0] | 0x20) != 'c' && (t[0] | 0x20) != 'm' &&
-	    (t[0] | 0x20) != 'd') {
-		add_line(a, m, &m->nte, t);
-		return;
-	}
-	for (i = 0; med[i] != NULL; i++)
-		if (str_istarts(t, med[i])) {
-			const char *rest = t + strlen(med[i]);
+	for (i = 0; i < sizeof(med) / sizeof(med[0]); i++)
+		if (ascii_lower((unsigned char)t[0]) == med[i].first &&
+		    strncasecmp_ascii(t, med[i].prefix, med[i].n) == 0) {
+			const char *rest = t + med[i].n;
 
 			while (*rest == ' ')
 				rest++;
@@ -731,39 +682,144 @@ hl7_probe(const unsigned char *buf, size_t len)
 	return 0;
 }
 
+/* The segments the parser reads, and how many of their fields. */
+enum seg_kind {
+	SEG_OTHER,
+	SEG_HEADER, /* FHS, BHS: delimiters only */
+	SEG_MSH,
+	SEG_BTS,
+	SEG_RF1,
+	SEG_PID,
+	SEG_PD1,
+	SEG_PRD,
+	SEG_PR1,
+	SEG_DG1,
+	SEG_NTE,
+	SEG_OBX,
+};
+static const size_t seg_fields[] = {
+	[SEG_MSH] = 13, [SEG_BTS] = 3, [SEG_RF1] = HL7_MAX_FIELDS,
+	[SEG_PID] = 10, [SEG_PD1] = 6, [SEG_PRD] = 12, [SEG_PR1] = 6,
+	[SEG_DG1] = 6, [SEG_NTE] = 5, [SEG_OBX] = 8,
+};
+
+static enum seg_kind
+seg_kind(const char *p, const char *end)
+{
+	static const struct {
+		char id[4];
+		enum seg_kind kind;
+	} ids[] = {
+	    {"MSH", SEG_MSH}, {"FHS", SEG_HEADER}, {"BHS", SEG_HEADER},
+	    {"BTS", SEG_BTS}, {"RF1", SEG_RF1}, {"PID", SEG_PID},
+	    {"PD1", SEG_PD1}, {"PRD", SEG_PRD}, {"PR1", SEG_PR1},
+	    {"DG1", SEG_DG1}, {"NTE", SEG_NTE}, {"OBX", SEG_OBX},
+	};
+	size_t i;
+
+	if (end - p < 3)
+		return SEG_OTHER;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (memcmp(p, ids[i].id, 3) == 0)
+			return ids[i].kind;
+	return SEG_OTHER;
+}
+
+/* Starts a message at its MSH (fields f, nf); returns 0, 1 when it is not
+ * a referral (skipped, noted) or -1. */
+static int
+start_msg(struct arena *a, const struct delims *d, struct msg *m, long line,
+    long offset, const struct span *f, size_t nf,
+    const struct parse_limits *lim, struct parse_result *res)
+{
+	struct span type, ev;
+
+	memset(m, 0, sizeof(*m));
+	m->line = line;
+	m->max_field = lim->max_field;
+	/* MSH-n is f[n-1]: the field separator is MSH-1. */
+	m->type = nf > 8 ? f[8] : nospan;
+	type = comp(d, m->type, 1);
+	ev = comp(d, m->type, 2);
+	/* REF^I12 a referral, REF^I13 a change to one, REF^I14 its
+	 * cancellation, RRI^I12 the response carrying it. */
+	if (!((span_eq(type, "REF") && (span_eq(ev, "I12") ||
+	    span_eq(ev, "I13") || span_eq(ev, "I14"))) ||
+	    (span_eq(type, "RRI") && span_eq(ev, "I12")))) {
+		parse_warn(a, res, "line %ld: message type %.*s is not a "
+		    "referral (REF^I12 or RRI^I12): skipped", line,
+		    (int)m->type.n, m->type.p);
+		return 1;
+	}
+	m->control_id = nf > 9 ? f[9] : nospan;
+	m->msh_date = nf > 6 ? comp(d, f[6], 1) : nospan;
+	m->r = parse_new_referral(a, res, lim, "hl7v2");
+	if (m->r == NULL)
+		return parse_fail(res, line, offset, "line %ld: more than %zu "
+		    "referrals in one document (limits.max_referrals)", line,
+		    lim->max_referrals);
+	m->r->source_id = text(a, d, m->control_id);
+	if (span_eq(ev, "I14"))
+		m->r->status = REF_CANCELLED;
+	return 0;
+}
+
+/* BTS-1, the batch's message count, against the messages counted. */
+static void
+check_bts(struct arena *a, const struct span *f, size_t nf, long line,
+    long nmsg, struct parse_result *res)
+{
+	char tmp[12];
+	long count;
+
+	if (nf < 2 || f[1].n == 0 || f[1].n >= 10)
+		return;
+	memcpy(tmp, f[1].p, f[1].n);
+	tmp[f[1].n] = '\0';
+	count = strtol(tmp, NULL, 10);
+	if (count != nmsg)
+		parse_warn(a, res, "line %ld: BTS says %ld messages, the batch "
+		    "has %ld", line, count, nmsg);
+}
+
 static int
 hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
     const struct parse_limits *lim, struct parse_result *res)
 {
 	const char *p, *end, *eol, *next;
+	char *copy;
+	long off0;
+	size_t n;
 	int raw = 0;
-	struct delims d = {'|', '^', '~', '\\', '&', &raw};
+	struct strpool pool = {NULL, NULL};
+	struct delims d = {'|', '^', '~', '\\', '&', &raw, &pool};
 	struct msg m;
 	struct span f[HL7_MAX_FIELDS];
 	size_t nf, nseg = 0, skipped = 0;
-	long line = 1, bts_count = -1, nmsg_batch = 0;
-	int in_msg = 0, have_delims = 0, cr_only, lf_only;
+	long line = 1, nmsg_batch = 0;
+	int in_msg = 0, have_delims = 0, rc;
 
 	memset(&m, 0, sizeof(m));
 	parse_text_input(a, res, buf, len, &p, &end);
-	cr_only = memchr(p, '\n', (size_t)(end - p)) == NULL;
-	lf_only = memchr(p, '\r', (size_t)(end - p)) == NULL;
+	/* The copy the parser reads, with HL7_PAD zero bytes after it; an
+	 * error's offset counts from the start of the text. */
+	n = (size_t)(end - p);
+	off0 = p >= (const char *)buf && p <= (const char *)buf + len ?
+	    p - (const char *)buf : 0;
+	copy = arena_alloc(a, n + HL7_PAD);
+	memcpy(copy, p, n);
+	memset(copy + n, 0, HL7_PAD);
+	p = copy;
+	end = copy + n;
 	for (; p < end; p = next, line++) {
-		size_t n;
-		struct span seg;
+		enum seg_kind k = seg_kind(p, end);
+		int header = k == SEG_MSH || k == SEG_HEADER;
 
 		/* A segment ends at CR, LF or CRLF; blank lines are skipped.
-		 * A document with one kind of line end is searched with
-		 * memchr (segments are long); a mixed one byte by byte. */
-		if (lf_only || cr_only) {
-			eol = memchr(p, lf_only ? '\n' : '\r', (size_t)(end - p));
-			if (eol == NULL)
-				eol = end;
-		} else {
-			for (eol = p; eol < end && *eol != '\r' && *eol != '\n';
-			    eol++)
-				;
-		}
+		 * Its fields are found in the same pass, split on the
+		 * current field separator or, for a header, its own. */
+		eol = seg_scan(p, end, header && end - p > 3 ? p[3] : d.field,
+		    f, in_msg || k <= SEG_BTS ? seg_fields[k] : 0, &nf);
 		next = eol + 1;
 		if (eol + 1 < end && eol[0] == '\r' && eol[1] == '\n')
 			next = eol + 2;
@@ -771,140 +827,95 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 		if (n == 0)
 			continue;
 		if (++nseg > lim->max_nodes)
-			return parse_fail(res, line, p - (const char *)buf,
+			return parse_fail(res, line, off0 + (p - copy),
 			    "line %ld: more than %zu segments "
 			    "(limits.max_nodes)", line, lim->max_nodes);
+		/* Trailing blanks are not part of the last field. */
 		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
-		if (!seg_id_ok(p, n) || (n > 3 && p[3] != d.field &&
-		    memcmp(p, "MSH", 3) != 0 && memcmp(p, "FHS", 3) != 0 &&
-		    memcmp(p, "BHS", 3) != 0))
-			return parse_fail(res, line, p - (const char *)buf,
+		while (nf > 0 && f[nf - 1].p > p + n)
+			nf--;
+		if (nf > 0 && f[nf - 1].p + f[nf - 1].n > p + n)
+			f[nf - 1].n = (size_t)(p + n - f[nf - 1].p);
+		if (!seg_id_ok(p, n) || (n > 3 && p[3] != d.field && !header))
+			return parse_fail(res, line, off0 + (p - copy),
 			    "line %ld: not an HL7 segment (a segment starts "
 			    "with a three-character id such as PID, then "
 			    "'%c'); the file may be damaged or have line "
 			    "breaks inside a field", line, d.field);
-		seg.p = p;
-		seg.n = n;
-		if (memcmp(p, "MSH", 3) == 0 || memcmp(p, "FHS", 3) == 0 ||
-		    memcmp(p, "BHS", 3) == 0) {
+		if (header) {
 			if (read_delims(p, n, &d) < 0)
 				return parse_fail(res, line,
-				    p - (const char *)buf, "line %ld: %.3s "
+				    off0 + (p - copy), "line %ld: %.3s "
 				    "segment has no valid delimiters "
 				    "(expected e.g. %.3s|^~\\&)", line, p, p);
 			have_delims = 1;
 		} else if (!have_delims) {
-			return parse_fail(res, line, p - (const char *)buf,
+			return parse_fail(res, line, off0 + (p - copy),
 			    "line %ld: the document starts with %.3s, not MSH: "
 			    "an HL7 v2 message must start with MSH", line, p);
 		}
-		if (memcmp(p, "MSH", 3) == 0) {
-			struct span type, ev;
-
+#ifdef HL7_ELIM2
+		continue;
+#endif
+		switch (k) {
+		case SEG_MSH:
 			if (in_msg && m.r != NULL &&
 			    finish_msg(a, &d, &m, res) < 0)
 				return -1;
-			memset(&m, 0, sizeof(m));
-			in_msg = 1;
 			nmsg_batch++;
-			m.line = line;
-			m.max_field = lim->max_field;
-			nf = split(seg, d.field, f, 13);
-			/* MSH-n is f[n-1]: the field separator is MSH-1. */
-			m.type = nf > 8 ? f[8] : nospan;
-			type = comp(&d, m.type, 1);
-			ev = comp(&d, m.type, 2);
-			/* REF^I12 a referral, REF^I13 a change to one,
-			 * REF^I14 its cancellation, RRI^I12 the response
-			 * carrying it. */
-			if (!((span_eq(type, "REF") && (span_eq(ev, "I12") ||
-			    span_eq(ev, "I13") || span_eq(ev, "I14"))) ||
-			    (span_eq(type, "RRI") && span_eq(ev, "I12")))) {
-				/* Not a referral: skipped, noted. */
-				skipped++;
-				parse_warn(a, res, "line %ld: message type "
-				    "%.*s is not a referral (REF^I12 or "
-				    "RRI^I12): skipped", line, (int)m.type.n,
-				    m.type.p);
-				in_msg = 0;
-				continue;
-			}
-			m.control_id = nf > 9 ? f[9] : nospan;
-			m.msh_date = nf > 6 ? comp(&d, f[6], 1) : nospan;
-			m.r = parse_new_referral(a, res, lim, "hl7v2");
-			if (m.r == NULL)
-				return parse_fail(res, line,
-				    p - (const char *)buf, "line %ld: more than "
-				    "%zu referrals in one document "
-				    "(limits.max_referrals)", line,
-				    lim->max_referrals);
-			m.r->source_id = text(a, &d, m.control_id);
-			if (span_eq(ev, "I14"))
-				m.r->status = REF_CANCELLED;
-			continue;
-		}
-		if (memcmp(p, "BTS", 3) == 0) {
-			nf = split(seg, d.field, f, 3);
-			if (nf > 1 && f[1].n > 0 && f[1].n < 10) {
-				char tmp[12];
-
-				memcpy(tmp, f[1].p, f[1].n);
-				tmp[f[1].n] = '\0';
-				bts_count = strtol(tmp, NULL, 10);
-				if (bts_count != nmsg_batch)
-					parse_warn(a, res, "line %ld: BTS says "
-					    "%ld messages, the batch has %ld",
-					    line, bts_count, nmsg_batch);
-			}
+			if ((rc = start_msg(a, &d, &m, line,
+			    off0 + (p - copy), f, nf, lim, res)) < 0)
+				return -1;
+			skipped += rc;
+			in_msg = rc == 0;
+			break;
+		case SEG_BTS:
+			check_bts(a, f, nf, line, nmsg_batch, res);
 			nmsg_batch = 0;
-			continue;
-		}
-		if (!in_msg)
-			continue;
-		switch (p[0]) {
-		case 'R':
-			if (memcmp(p, "RF1", 3) == 0) {
-				nf = split(seg, d.field, f, HL7_MAX_FIELDS);
-				do_rf1(a, &d, &m, f, nf);
-			}
 			break;
-		case 'P':
-			if (memcmp(p, "PID", 3) == 0) {
-				nf = split(seg, d.field, f, 10);
-				do_pid(a, &d, &m, f, nf);
-			} else if (memcmp(p, "PD1", 3) == 0) {
-				nf = split(seg, d.field, f, 6);
-				do_pd1(a, &d, &m, f, nf);
-			} else if (memcmp(p, "PRD", 3) == 0) {
-				nf = split(seg, d.field, f, 12);
-				do_prd(a, &d, &m, f, nf);
-			} else if (memcmp(p, "PR1", 3) == 0) {
-				nf = split(seg, d.field, f, 6);
-				do_code(a, &d, &m.r->procedures, f, nf);
-			}
-			break;
-		case 'D':
-			if (memcmp(p, "DG1", 3) == 0) {
-				nf = split(seg, d.field, f, 6);
-				do_code(a, &d, &m.r->diagnoses, f, nf);
-			}
-			break;
-		case 'N':
-			if (memcmp(p, "NTE", 3) == 0) {
-				nf = split(seg, d.field, f, 5);
-				if (nf > 3)
-					do_nte(a, &m, text(a, &d, f[3]));
-			}
-			break;
-		case 'O':
-			if (memcmp(p, "OBX", 3) == 0) {
-				nf = split(seg, d.field, f, 8);
-				do_obx(a, &d, &m, f, nf);
-			}
+#ifdef HL7_ELIM
+		case SEG_RF1:
+			m.have_rf1 = 1;
 			break;
 		default:
 			break;
+#else
+		case SEG_RF1:
+			if (in_msg)
+				do_rf1(a, &d, &m, f, nf);
+			break;
+		case SEG_PID:
+			if (in_msg)
+				do_pid(a, &d, &m, f, nf);
+			break;
+		case SEG_PD1:
+			if (in_msg)
+				do_pd1(a, &d, &m, f, nf);
+			break;
+		case SEG_PRD:
+			if (in_msg)
+				do_prd(a, &d, &m, f, nf);
+			break;
+		case SEG_PR1:
+			if (in_msg)
+				do_code(a, &d, &m.r->procedures, f, nf);
+			break;
+		case SEG_DG1:
+			if (in_msg)
+				do_code(a, &d, &m.r->diagnoses, f, nf);
+			break;
+		case SEG_NTE:
+			if (in_msg && nf > 3)
+				do_nte(a, &m, text(a, &d, f[3]));
+			break;
+		case SEG_OBX:
+			if (in_msg)
+				do_obx(a, &d, &m, f, nf);
+			break;
+		default:
+			break;
+#endif
 		}
 	}
 	if (in_msg && m.r != NULL && finish_msg(a, &d, &m, res) < 0)

@@ -3,8 +3,9 @@
  */
 #include "ident.h"
 
-#include <ctype.h>
 #include <string.h>
+
+#include "text.h"
 
 int
 nhs_number_normalise(const char *s, char out[11])
@@ -16,7 +17,7 @@ nhs_number_normalise(const char *s, char out[11])
 	for (; *s != '\0'; s++) {
 		if (*s == ' ' || *s == '-' || *s == '\t')
 			continue;
-		if (!isdigit((unsigned char)*s) || n == 10)
+		if (!is_ascii_digit(*s) || n == 10)
 			return -1;
 		out[n++] = *s;
 	}
@@ -32,7 +33,7 @@ nhs_number_check(const char *d)
 	if (d == NULL || strlen(d) != 10)
 		return 0;
 	for (i = 0; i < 10; i++)
-		if (!isdigit((unsigned char)d[i]))
+		if (!is_ascii_digit(d[i]))
 			return 0;
 	for (i = 0; i < 9; i++)
 		sum += (d[i] - '0') * (10 - i);
@@ -50,7 +51,7 @@ all_digits(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
+		if (!is_ascii_digit(s[i]))
 			return 0;
 	return 1;
 }
@@ -58,7 +59,7 @@ all_digits(const char *s, size_t n)
 int
 ods_is_practice(const char *s)
 {
-	return s != NULL && strlen(s) == 6 && isupper((unsigned char)s[0]) &&
+	return s != NULL && strlen(s) == 6 && is_ascii_upper(s[0]) &&
 	    all_digits(s + 1, 5);
 }
 
@@ -72,10 +73,10 @@ ods_is_org(const char *s)
 	n = strlen(s);
 	if (n != 3 && n != 5 && n != 6)
 		return 0;
-	if (!isupper((unsigned char)s[0]))
+	if (!is_ascii_upper(s[0]))
 		return 0;
 	for (i = 1; i < n; i++)
-		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
+		if (!is_ascii_upper(s[i]) && !is_ascii_digit(s[i]))
 			return 0;
 	return 1;
 }

@@ -324,7 +324,8 @@ finish_referral(struct arena *a, struct referral *r, int utf8_sure)
 
 	if (r->nhs_number != NULL) {
 		if (nhs_number_normalise(r->nhs_number, digits) == 0) {
-			r->nhs_number = arena_strdup(a, digits);
+			if (strcmp(r->nhs_number, digits) != 0)
+				r->nhs_number = arena_strdup(a, digits);
 			r->nhs_number_valid = nhs_number_check(digits);
 		} else {
 			r->nhs_number_valid = 0;

@@ -15,8 +15,8 @@ strncasecmp_ascii(const char *a, const char *b, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int ca = tolower((unsigned char)a[i]);
-		int cb = tolower((unsigned char)b[i]);
+		int ca = ascii_lower((unsigned char)a[i]);
+		int cb = ascii_lower((unsigned char)b[i]);
 
 		if (ca != cb)
 			return ca - cb;
@@ -32,7 +32,8 @@ str_ieq(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return 0;
 	for (; *a != '\0' && *b != '\0'; a++, b++)
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+		if (ascii_lower((unsigned char)*a) !=
+		    ascii_lower((unsigned char)*b))
 			return 0;
 	return *a == *b;
 }
@@ -257,7 +258,7 @@ fold_word(const char *s, char *w, size_t wlen)
 			space = 1;
 			continue;
 		}
-		w[n++] = (char)tolower(c);
+		w[n++] = (char)ascii_lower(c);
 		space = 0;
 	}
 	while (n > 0 && w[n - 1] == ' ')
@@ -297,6 +298,18 @@ priority_from_word(const char *s)
 
 	if (s == NULL)
 		return REF_PRIO_UNKNOWN;
+	if (s[0] != '\0' && s[1] == '\0') { /* the usual one-letter code */
+		switch (ascii_lower((unsigned char)s[0])) {
+		case 'r':
+			return REF_PRIO_ROUTINE;
+		case 'u':
+		case 'a':
+		case 's':
+			return REF_PRIO_URGENT;
+		default:
+			break;
+		}
+	}
 	fold_word(s, w, sizeof(w));
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcmp(w, words[i].word) == 0)
@@ -311,6 +324,22 @@ sex_from_word(const char *s)
 
 	if (s == NULL)
 		return REF_SEX_UNKNOWN;
+	if (s[0] != '\0' && s[1] == '\0') { /* the usual one-letter code */
+		switch (ascii_lower((unsigned char)s[0])) {
+		case 'f':
+		case '2':
+			return REF_SEX_FEMALE;
+		case 'm':
+		case '1':
+			return REF_SEX_MALE;
+		case 'o':
+		case '9':
+		case 'x':
+			return REF_SEX_OTHER;
+		default:
+			break;
+		}
+	}
 	fold_word(s, w, sizeof(w));
 	if (strcmp(w, "f") == 0 || strcmp(w, "female") == 0 ||
 	    strcmp(w, "2") == 0)

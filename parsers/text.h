@@ -12,6 +12,27 @@
 
 struct arena;
 
+/* 1 for '0'..'9' only, in any locale (and no call, unlike isdigit()). */
+static inline int
+is_ascii_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* 1 for 'A'..'Z' only, in any locale. */
+static inline int
+is_ascii_upper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/* c in lower case when it is an ASCII capital, else c (any locale). */
+static inline int
+ascii_lower(int c)
+{
+	return is_ascii_upper(c) ? c | 0x20 : c;
+}
+
 int strncasecmp_ascii(const char *a, const char *b, size_t n);
 /* 1 when a and b are equal ignoring ASCII case (NULL never equal). */
 int str_ieq(const char *a, const char *b);

@@ -34,6 +34,7 @@
 #include <libxml/parser.h>
 
 #include "arena.h"
+#include "hl7span.h"
 #include "jsonsafe.h"
 #include "parser.h"
 #include "xmlsafe.h"
@@ -119,54 +120,24 @@ base_hl7(const unsigned char *p, size_t len)
 	sink += total;
 }
 
-/* The first sep in [p, end), eight bytes a step (as hl7v2.c's find()). */
-static const unsigned char *
-find8(const unsigned char *p, const unsigned char *end, unsigned char sep)
-{
-	const uint64_t ones = 0x0101010101010101ULL, pat = ones * sep;
-	uint64_t w, z;
-
-	for (; end - p >= 8; p += 8) {
-		memcpy(&w, p, 8);
-		w ^= pat;
-		z = (w - ones) & ~w & (ones << 7);
-		if (z != 0)
-			return p + (__builtin_ctzll(z) >> 3);
-	}
-	while (p < end && *p != sep)
-		p++;
-	return p;
-}
-
 /*
- * The same split done the way the hub's parser searches: memchr for the
- * end of each segment (CR), then a word-at-a-time search for each field
- * separator.  Faster than the byte loop, so the stricter yardstick.
+ * The same split done with the parser's own scan (hl7span.h): sixteen
+ * bytes a step, fields taken from the bits of a compare.  Faster than the
+ * byte loop, so the stricter yardstick.  (Documents are loaded with
+ * HL7_PAD bytes after them, as the parser's copy has.)
  */
 static void
-base_hl7_fast(const unsigned char *p, size_t len)
+base_hl7_scan(const unsigned char *p, size_t len)
 {
-	const unsigned char *end = p + len, *eol, *f, *q;
-	unsigned char sep = len > 3 ? p[3] : '|';
-	struct {
-		const unsigned char *p;
-		size_t n;
-	} fields[256];
+	const char *s = (const char *)p, *end = s + len, *eol;
+	char sep = len > 3 ? s[3] : '|';
+	struct span fields[256];
 	size_t nf, total = 0, i;
 
-	while (p < end) {
-		if ((eol = memchr(p, '\r', (size_t)(end - p))) == NULL)
-			eol = end;
-		for (nf = 0, f = p; nf < 256; f = q + 1) {
-			q = find8(f, eol, sep);
-			fields[nf].p = f;
-			fields[nf++].n = (size_t)(q - f);
-			if (q == eol)
-				break;
-		}
+	for (; s < end; s = eol + 1) {
+		eol = seg_scan(s, end, sep, fields, 256, &nf);
 		for (i = 0; i < nf; i++)
 			total += fields[i].n + (fields[i].p != NULL);
-		p = eol + 1;
 	}
 	sink += total;
 }
@@ -197,7 +168,7 @@ static const struct {
     {"fhir-json", "json-c tree", base_json},
     {"fhir-json", "hub's tree (jsonsafe)", base_jsonsafe},
     {"hl7v2", "split segments+fields", base_hl7},
-    {"hl7v2", "split, memchr+8 bytes", base_hl7_fast},
+    {"hl7v2", "split, parser's scan", base_hl7_scan},
     {NULL, "split lines+fields", base_lines},
 };
 
@@ -249,7 +220,7 @@ load(const char *path, struct doc *d)
 	fseek(fp, 0, SEEK_END);
 	n = ftell(fp);
 	fseek(fp, 0, SEEK_SET);
-	d->p = malloc((size_t)n + 1);
+	d->p = calloc(1, (size_t)n + HL7_PAD);
 	if (d->p == NULL || fread(d->p, 1, (size_t)n, fp) != (size_t)n) {
 		fprintf(stderr, "%s: short read\n", path);
 		fclose(fp);
