@@ -41,8 +41,8 @@
  *                    unless it only says "Condition", "Problem", ...;
  *                    status observations (LOINC 33999-4) are skipped;
  *                    ICD-10 codes in any section; translations kept;
- *                    duplicates dropped; at most MAX_CODES (256) in
- *                    diagnoses and in procedures, with a warning
+ *                    duplicates dropped; at most PARSE_MAX_CODES (256)
+ *                    in diagnoses and in procedures, with a warning
  *   procedures       procedure entries that are requested or planned
  *                    (moodCode RQO, INT, ARQ, PRP, PRMS, APT), SNOMED CT
  *                    or OPCS-4; past procedures (EVN) are history, not
@@ -93,7 +93,6 @@
 #define OID_GMC "2.16.840.1.113883.2.1.3.2.4.16.63"
 #define OID_LOINC "2.16.840.1.113883.6.1"
 #define CDA_NS "urn:hl7-org:v3"
-#define MAX_CODES 256 /* diagnoses, and procedures, kept a referral */
 
 enum sect {
 	S_OTHER = 0,
@@ -112,7 +111,6 @@ struct cda {
 	struct arena_str reason, history, meds, results;
 	int is_referral;	/* a referral type, title, section or act */
 	int have_prio;
-	int codes_full;	/* a code list reached MAX_CODES */
 	const char *title;
 	char *patient_practice; /* the patient's registered practice */
 };
@@ -231,9 +229,8 @@ has_code(const struct ref_codes *c, enum code_system cs, const char *code)
 
 /*
  * Adds a coded element (and its translations) whose system is wanted, at
- * most MAX_CODES to a list: a new code past that sets codes_full.  So the
- * duplicate scan is bounded, and a full list that has said so is not
- * looked at again.
+ * most PARSE_MAX_CODES to a list (parse_add_code): so the duplicate scan
+ * is bounded, and a full list is not looked at again.
  */
 static void
 add_coded(struct cda *C, struct ref_codes *c, xmlNodePtr el, int proc)
@@ -242,21 +239,17 @@ add_coded(struct cda *C, struct ref_codes *c, xmlNodePtr el, int proc)
 	enum code_system cs;
 	char *code, *text;
 
-	if (C->codes_full && c->n >= MAX_CODES)
+	if (c->full)
 		return;
 	cs = system_of(el);
 	if ((cs == CS_SNOMED || (proc ? cs == CS_OPCS4 : cs == CS_ICD10)) &&
 	    (code = attr_dup(C->a, el, "code")) != NULL &&
 	    !has_code(c, cs, code)) {
-		if (c->n >= MAX_CODES) {
-			C->codes_full = 1;
-			return;
-		}
 		text = attr_dup(C->a, el, "displayName");
 		if (text == NULL && child(el, "originalText") != NULL &&
 		    child(child(el, "originalText"), "reference") == NULL)
 			text = plain_text(C->a, child(el, "originalText"));
-		ref_codes_add(C->a, c, cs, code, text);
+		parse_add_code(C->a, c, cs, code, text);
 	}
 	for (t = el->children; t != NULL; t = t->next)
 		if (is_el(t, "translation"))
@@ -881,9 +874,6 @@ cda_document(struct cda *C, xmlNodePtr root)
 			if (is_el(c, "component") && child(c, "section") != NULL)
 				do_section(C, child(c, "section"), S_OTHER, 1);
 	}
-	if (C->codes_full)
-		referral_warn(C->a, r, "more than %d diagnosis or procedure "
-		    "codes: the rest not kept", MAX_CODES);
 	if (!C->is_referral) {
 		const char *code = attr(doc_code, "code");
 

@@ -36,8 +36,8 @@
  * and the others are kept.  A code that does not have its system's shape
  * is left out with a warning on the referral (the first MAX_SAID of a
  * cell, then one counting the rest); diagnoses and procedures keep at
- * most MAX_CODES codes each, with a warning.  A file whose rows are all
- * rejected is an error; so is one with more than limits.max_referrals
+ * most PARSE_MAX_CODES codes each, with a warning.  A file whose rows are
+ * all rejected is an error; so is one with more than limits.max_referrals
  * rows.  No message quotes a value from a row.
  */
 #include <ctype.h>
@@ -51,7 +51,6 @@
 #include "text.h"
 
 #define CSV_MAX_COLUMNS 256
-#define MAX_CODES 256 /* diagnoses, and procedures, kept a referral */
 #define MAX_SAID 4    /* bad items of one cell named in warnings */
 #define CODE_MAX 18   /* the longest code (SNOMED CT) */
 
@@ -269,14 +268,14 @@ because(struct arena *a, const char *reasons, const char *why)
 }
 
 /*
- * Adds the codes of one cell ("C1; C2 text; ...") to c, at most MAX_CODES
- * (*full set when a good code is left out for that).  The first MAX_SAID
- * bad items are named in warnings and the rest counted in one more, and a
- * bad item is not copied: a hostile cell costs no memory of its own.
+ * Adds the codes of one cell ("C1; C2 text; ...") to c, at most
+ * PARSE_MAX_CODES (parse_add_code).  The first MAX_SAID bad items are
+ * named in warnings and the rest counted in one more, and a bad item is
+ * not copied: a hostile cell costs no memory of its own.
  */
 static void
 add_codes(struct arena *a, struct referral *r, struct ref_codes *c,
-    enum code_system sys, const char *cell, const char *colname, int *full)
+    enum code_system sys, const char *cell, const char *colname)
 {
 	const char *p = cell;
 	size_t item = 0, bad = 0;
@@ -314,11 +313,10 @@ add_codes(struct arena *a, struct referral *r, struct ref_codes *c,
 				    sys == CS_ICD10 ? "an ICD-10" :
 				    sys == CS_OPCS4 ? "an OPCS-4" :
 				    "a SNOMED CT");
-		} else if (c->n >= MAX_CODES)
-			*full = 1;
-		else
-			ref_codes_add(a, c, sys, code, sp < e ?
+		} else if (!c->full) {
+			parse_add_code(a, c, sys, code, sp < e ?
 			    str_trim_dup(a, sp, (size_t)(e - sp)) : NULL);
+		}
 	}
 	if (bad > MAX_SAID)
 		referral_warn(a, r, "%s: %zu more items are not %s codes: left "
@@ -378,8 +376,6 @@ static void
 fill(struct arena *a, struct referral *r, struct row *w)
 {
 	const char *s;
-	int full = 0;
-
 	r->source_id = w->v[COL_SOURCE_ID];
 	if (w->v[COL_REFERRAL_DATE] != NULL)
 		r->referral_date = arena_strdup(a, w->date);
@@ -413,15 +409,9 @@ fill(struct arena *a, struct referral *r, struct row *w)
 	if (r->consultant_code != NULL && !consultant_code_ok(r->consultant_code))
 		referral_warn(a, r, "consultant_code is not a consultant code "
 		    "(C and seven digits)");
-	add_codes(a, r, &r->diagnoses, CS_ICD10, w->v[COL_ICD10], "icd10",
-	    &full);
-	add_codes(a, r, &r->diagnoses, CS_SNOMED, w->v[COL_SNOMED], "snomed",
-	    &full);
-	add_codes(a, r, &r->procedures, CS_OPCS4, w->v[COL_OPCS4], "opcs4",
-	    &full);
-	if (full)
-		referral_warn(a, r, "more than %d diagnosis or procedure "
-		    "codes: the rest not kept", MAX_CODES);
+	add_codes(a, r, &r->diagnoses, CS_ICD10, w->v[COL_ICD10], "icd10");
+	add_codes(a, r, &r->diagnoses, CS_SNOMED, w->v[COL_SNOMED], "snomed");
+	add_codes(a, r, &r->procedures, CS_OPCS4, w->v[COL_OPCS4], "opcs4");
 	r->reason_text = w->v[COL_REASON];
 }
 

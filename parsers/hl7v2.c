@@ -514,7 +514,7 @@ do_code(struct arena *a, const struct delims *d, struct ref_codes *c,
 	txt = text(a, d, comp(d, f[3], 2));
 	if (txt == NULL && nf > 4)
 		txt = text(a, d, f[4]);
-	ref_codes_add(a, c, code_system_of(comp(d, f[3], 3)), code, txt);
+	parse_add_code(a, c, code_system_of(comp(d, f[3], 3)), code, txt);
 }
 
 static void

@@ -918,7 +918,7 @@ coded_item(struct letter *L, int proc, const char *item)
 		text = name_part(L->a, text);
 	}
 	for (i = 0; i < ncodes; i++)
-		ref_codes_add(L->a, proc ? &L->r->procedures :
+		parse_add_code(L->a, proc ? &L->r->procedures :
 		    &L->r->diagnoses, found[i].cs, found[i].code, text);
 }
 

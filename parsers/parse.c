@@ -264,6 +264,18 @@ parse_new_referral(struct arena *a, struct parse_result *res,
 	return r;
 }
 
+void
+parse_add_code(struct arena *a, struct ref_codes *c, enum code_system sys,
+    const char *code, const char *text)
+{
+	if (code == NULL || *code == '\0')
+		return;
+	if (c->n >= PARSE_MAX_CODES)
+		c->full = 1;
+	else
+		ref_codes_add(a, c, sys, code, text);
+}
+
 /* Makes one string field valid UTF-8, noting a repair. */
 static void
 fix_text(struct arena *a, struct referral *r, const char **field,
@@ -336,6 +348,9 @@ finish_referral(struct arena *a, struct referral *r, int utf8_sure)
 	} else {
 		referral_warn(a, r, "no NHS number");
 	}
+	if (r->diagnoses.full || r->procedures.full)
+		referral_warn(a, r, "more than %d diagnosis or procedure codes: "
+		    "the rest not kept", PARSE_MAX_CODES);
 	if (r->age_years < 0 && r->birth_date != NULL &&
 	    r->referral_date != NULL)
 		r->age_years = date_age(r->birth_date, r->referral_date);

@@ -97,6 +97,16 @@ int parse_document(struct arena *a, const unsigned char *buf, size_t len,
  * lim->max_referrals is reached (the caller then fails). */
 struct referral *parse_new_referral(struct arena *a, struct parse_result *res,
     const struct parse_limits *lim, const char *format);
+/* The most diagnoses, and procedures, a referral keeps. */
+#define PARSE_MAX_CODES 256
+/*
+ * Adds a code to one of a referral's lists (ref_codes_add) unless it
+ * already holds PARSE_MAX_CODES: then the code is left out and c->full
+ * set, and the finishing pass warns once.  (A document cannot make a
+ * list, or a parser's duplicate check over it, grow without end.)
+ */
+void parse_add_code(struct arena *a, struct ref_codes *c,
+    enum code_system sys, const char *code, const char *text);
 /* Sets res->err and returns -1. */
 int parse_fail(struct parse_result *res, long line, long offset,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -34,6 +34,7 @@ struct ref_code {
 struct ref_codes {
 	struct ref_code *v;
 	size_t n, cap;
+	int full; /* a parser left a code out: PARSE_MAX_CODES were kept */
 };
 
 struct str_list {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "parser.h"
 #include "t.h"
 #include "tparse.h"
@@ -310,6 +311,39 @@ test_many_lines(void)
 	free(buf);
 }
 
+/* At most 256 diagnoses a referral (parse_add_code), with a warning. */
+static void
+test_code_cap(void)
+{
+	struct buf b;
+	const struct referral *r;
+	size_t len;
+	char *data;
+	int i;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "MSH|^~\\&|A|B|C|D|20240101||REF^I12|1|P|2.4\r"
+	    "RF1|A|R|130^Eyes^TFC||O|1|20240101\r"
+	    "PID|1||9434765919^^^NHS^NH\r");
+	for (i = 0; i < 300; i++)
+		buf_printf(&b, "DG1|%d||A%02d.%d^Code %d^I10\r", i + 1,
+		    i / 10, i % 10, i);
+	buf_adds(&b, "PR1|1||W40.1^Knee^OPCS4\r");
+	data = buf_steal(&b, &len);
+	CHECK_INT(parse_mem(data, len, NULL), 0);
+	free(data);
+	r = res.v[0];
+	CHECK_INT(r->diagnoses.n, 256);
+	CHECK_STR(r->diagnoses.v[0].code, "A00.0");
+	CHECK_STR(r->diagnoses.v[255].code, "A25.5");
+	CHECK_STR(r->diagnoses.v[255].text, "Code 255");
+	CHECK_INT(r->procedures.n, 1);
+	CHECK_STR(r->procedures.v[0].code, "W40.1");
+	CHECK_INT(r->warnings.n, 1);
+	CHECK_STR(r->warnings.v[0], "more than 256 diagnosis or procedure "
+	    "codes: the rest not kept");
+}
+
 int
 main(void)
 {
@@ -323,6 +357,7 @@ main(void)
 	test_hex_escape_utf8();
 	test_non_ascii_delimiter();
 	test_many_lines();
+	test_code_cap();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
