@@ -76,23 +76,28 @@
 #include "text.h"
 
 #define MAX_HOPS 4    /* references followed from one element */
-#define MAX_CODES 256 /* diagnoses, and procedures, kept a referral */
 #define MAX_SAID 4    /* warnings of one kind a referral */
+#define MAX_IDS 64    /* identifiers read of a resource referenced */
 
 /*
  * An index slot: a Bundle entry's fullUrl or resource id (scope NULL; an
  * id has no ':' or '/', so the two do not meet), or the id of a resource
- * contained in scope.
+ * contained in scope.  The first resource under a key has a slot for any
+ * type; in the Bundle's scope, the first of each other type under it has
+ * a typed one (its type hashed too, so that resources of many types
+ * under one id do not share one probe chain).
  */
 struct slot {
 	const char *key;
 	const void *scope;
 	const void *res;
-	const char *type; /* the resource's */
+	const char *type; /* the resource's; with typed, part of the key */
 	size_t hash;
+	int typed;
 };
 
-/* A map keyed by a node (Practitioner -> ODS code, the focus set). */
+/* A map keyed by a node (Practitioner -> ODS code, the focus set, the
+ * resources a referral has read). */
 struct pslot {
 	const void *key;
 	const char *val;
@@ -100,7 +105,7 @@ struct pslot {
 
 struct pmap {
 	struct pslot *v;
-	size_t cap;
+	size_t cap, n;
 };
 
 /* A text field being built: lines, at most limits.max_field_bytes. */
@@ -139,6 +144,7 @@ struct party {
 	const char *type;   /* the type of the first resource reached */
 	int unresolved;	    /* a literal reference not in the document */
 	int bad_gmp, bad_gmc;
+	struct pmap *seen; /* resources already read, or NULL (borrows) */
 };
 
 /* One referral being built. */
@@ -150,8 +156,8 @@ struct rstate {
 	enum ref_priority ers_prio;
 	const char *pathway_start, *clinical_first, *occurrence;
 	struct text reason, results, medication;
-	int codes_full;	   /* a code list reached MAX_CODES */
 	int unresolved_said; /* "not in the document" warnings given */
+	struct pmap seen;    /* resources read for the texts and codes */
 };
 
 /* --- the view, with NULL in giving NULL out --- */
@@ -184,6 +190,13 @@ first(const struct map *m, const void *n, const char *name,
 #define EACH(m, it, x, node, name)                                            \
 	for ((x) = first((m), (node), (name), &(it)); (x) != NULL;            \
 	     (x) = (m)->o->next(&(it)))
+
+/* The first MAX_IDS identifiers of a resource a referral points at (k
+ * counts them): every referral that points at one resource reads it
+ * again, so a resource of many thousands would make that quadratic. */
+#define EACH_ID(m, it, x, res, k)                                             \
+	for ((k) = 0, (x) = first((m), (res), "identifier", &(it));          \
+	     (x) != NULL && (k)++ < MAX_IDS; (x) = (m)->o->next(&(it)))
 
 static const char *
 type_of(const struct map *m, const void *res)
@@ -362,14 +375,21 @@ ptr_hash(const void *p)
 	return mix((uint64_t)(uintptr_t)p);
 }
 
-/* FNV-1a of the key, mixed with the scope. */
+/* FNV-1a of the key, then of the type when typed, mixed with the
+ * scope. */
 static size_t
-hash(const char *s, size_t n, const void *scope)
+hash(const char *s, size_t n, const void *scope, const char *type,
+    size_t typelen)
 {
 	uint64_t h = 14695981039346656037ULL;
 
 	while (n-- > 0)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	if (type != NULL) {
+		h = (h ^ '/') * 1099511628211ULL;
+		while (typelen-- > 0)
+			h = (h ^ (unsigned char)*type++) * 1099511628211ULL;
+	}
 	return mix(h ^ ptr_hash(scope));
 }
 
@@ -399,55 +419,76 @@ same_type(const char *a, const char *b, size_t blen)
 	return strncmp(a, b, blen) == 0 && a[blen] == '\0';
 }
 
-/* The first slot under key (n bytes) in scope whose resource has type
- * (typelen bytes), or any type when match_type is 0; else the empty slot
+/* The slot under key (n bytes) in scope, typed with type (typelen
+ * bytes) when type is not NULL, whose hash is h; else the empty slot
  * that ends the chain. */
 static struct slot *
 index_slot(const struct map *m, size_t h, const char *key, size_t n,
-    const void *scope, int match_type, const char *type, size_t typelen)
+    const void *scope, const char *type, size_t typelen)
 {
 	struct slot *sl;
 	size_t i;
+	int typed = type != NULL;
 
 	for (i = h & (m->idx_cap - 1);; i = (i + 1) & (m->idx_cap - 1)) {
 		sl = &m->idx[i];
 		if (sl->key == NULL)
 			return sl;
-		if (sl->hash == h && sl->scope == scope &&
+		if (sl->hash == h && sl->scope == scope && sl->typed == typed &&
 		    strncmp(sl->key, key, n) == 0 && sl->key[n] == '\0' &&
-		    (!match_type || same_type(sl->type, type, typelen)))
+		    (!typed || same_type(sl->type, type, typelen)))
 			return sl;
 	}
 }
 
-/*
- * Adds a key for a resource of type.  Linear probing keeps the order of
- * insertion along a chain, so the first resource added under a key wins;
- * a later one of the same type could never be found and is not added (a
- * Bundle may repeat an id many times: kept, those made every lookup
- * under it walk them all).
- */
+/* Puts res under key in the empty slot sl (unless the index is full). */
 static void
-index_add(struct map *m, const char *key, const void *scope, const void *res,
-    const char *type)
+index_fill(struct map *m, struct slot *sl, size_t h, const char *key,
+    const void *scope, const void *res, const char *type, int typed)
 {
-	struct slot *sl;
-	size_t n, h;
-
-	if (key == NULL || *key == '\0' || (m->idx_n + 1) * 4 > m->idx_cap * 3)
-		return;
-	n = strlen(key);
-	h = hash(key, n, scope);
-	sl = index_slot(m, h, key, n, scope, 1, type,
-	    type ? strlen(type) : 0);
-	if (sl->key != NULL)
+	if ((m->idx_n + 1) * 4 > m->idx_cap * 3)
 		return;
 	sl->key = key;
 	sl->scope = scope;
 	sl->res = res;
 	sl->type = type;
 	sl->hash = h;
+	sl->typed = typed;
 	m->idx_n++;
+}
+
+/*
+ * Adds a key for a resource of type: the first resource under a key, and
+ * in the Bundle's scope (where Type/id references look) the first of
+ * each other type, win; the rest could never be found and are not
+ * added, so a Bundle repeating an id many times makes no long chain.
+ * Each key takes at most one slot.
+ */
+static void
+index_add(struct map *m, const char *key, const void *scope, const void *res,
+    const char *type)
+{
+	struct slot *sl;
+	size_t n, h, typelen;
+
+	if (key == NULL || *key == '\0' || m->idx_cap == 0)
+		return;
+	n = strlen(key);
+	h = hash(key, n, scope, NULL, 0);
+	sl = index_slot(m, h, key, n, scope, NULL, 0);
+	if (sl->key == NULL) {
+		index_fill(m, sl, h, key, scope, res, type, 0);
+		return;
+	}
+	if (scope != NULL || type == NULL)
+		return;
+	typelen = strlen(type);
+	if (same_type(sl->type, type, typelen))
+		return;
+	h = hash(key, n, scope, type, typelen);
+	sl = index_slot(m, h, key, n, scope, type, typelen);
+	if (sl->key == NULL)
+		index_fill(m, sl, h, key, scope, res, type, 1);
 }
 
 /* The resource under key (n bytes) in scope, with type (typelen bytes)
@@ -456,10 +497,17 @@ static const void *
 index_find(const struct map *m, const char *key, size_t n, const void *scope,
     const char *type, size_t typelen)
 {
+	const struct slot *sl;
+
 	if (m->idx_cap == 0)
 		return NULL;
-	return index_slot(m, hash(key, n, scope), key, n, scope, type != NULL,
-	    type, typelen)->res;
+	sl = index_slot(m, hash(key, n, scope, NULL, 0), key, n, scope, NULL,
+	    0);
+	if (sl->key == NULL || type == NULL ||
+	    same_type(sl->type, type, typelen))
+		return sl->res;
+	return index_slot(m, hash(key, n, scope, type, typelen), key, n,
+	    scope, type, typelen)->res;
 }
 
 /* Indexes the resources res contains under their ids, scoped to res. */
@@ -515,6 +563,7 @@ pmap_put(struct pmap *p, const void *key, const char *val)
 	if (sl != NULL && sl->key == NULL) {
 		sl->key = key;
 		sl->val = val;
+		p->n++;
 	}
 }
 
@@ -528,6 +577,31 @@ pmap_get(const struct pmap *p, const void *key, const char **val)
 		return 0;
 	if (val != NULL)
 		*val = sl->val;
+	return 1;
+}
+
+/*
+ * Adds key to the set p, which grows (from 8 slots, doubling) to stay at
+ * most 3/4 full; 1 when key was not there before.  For sets built as a
+ * referral is read, where pmap_init cannot know the size.
+ */
+static int
+pmap_add(struct arena *a, struct pmap *p, const void *key)
+{
+	struct pmap old = *p;
+	size_t i;
+
+	if (key == NULL || pmap_get(p, key, NULL))
+		return 0;
+	if ((p->n + 1) * 4 > p->cap * 3) {
+		p->cap = old.cap ? old.cap * 2 : 8;
+		p->v = arena_zalloc(a, p->cap * sizeof(*p->v));
+		p->n = 0;
+		for (i = 0; i < old.cap; i++)
+			if (old.v[i].key != NULL)
+				pmap_put(p, old.v[i].key, old.v[i].val);
+	}
+	pmap_put(p, key, "");
 	return 1;
 }
 
@@ -707,18 +781,19 @@ party_res(const struct map *m, const void *res, const void *container,
 	const char *type = type_of(m, res);
 	const void *x;
 	struct fhir_iter it;
+	size_t k;
 
 	if (type == NULL)
 		return;
 	if (p->type == NULL)
 		p->type = type;
 	if (strcmp(type, "Organization") == 0) {
-		EACH(m, it, x, res, "identifier")
+		EACH_ID(m, it, x, res, k)
 			if (id_system(str(m, x, "system")) == ID_ODS &&
 			    p->ods == NULL)
 				p->ods = keep(m, str(m, x, "value"));
 	} else if (strcmp(type, "Practitioner") == 0) {
-		EACH(m, it, x, res, "identifier")
+		EACH_ID(m, it, x, res, k)
 			party_identifier(m, x, p);
 		if (p->name == NULL)
 			p->name = human_name(m, get(m, res, "name"));
@@ -754,7 +829,9 @@ party_ref(const struct map *m, const void *container, const void *ref,
 	if (ref == NULL || hops > MAX_HOPS)
 		return;
 	if ((res = resolve_in(m, container, ref, &inner)) != NULL) {
-		party_res(m, res, inner, p, hops);
+		/* Read again, a resource adds nothing. */
+		if (p->seen == NULL || pmap_add(m->a, p->seen, res))
+			party_res(m, res, inner, p, hops);
 		return;
 	}
 	if (str(m, ref, "reference") != NULL)
@@ -781,22 +858,40 @@ role_org(const struct map *m, const void *person)
 
 /* --- building the referral --- */
 
+/* s without white space at either end: its start, and its length in
+ * *n. */
+static const char *
+trimmed(const char *s, size_t *n)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	for (*n = strlen(s); *n > 0 && isspace((unsigned char)s[*n - 1]);
+	     (*n)--)
+		;
+	return s;
+}
+
+/* Adds a code (trimmed) unless it is there already; copied only when it
+ * is added, so a code met many times costs no memory. */
 static void
 add_code(const struct map *m, struct rstate *st, struct ref_codes *c,
     enum code_system cs, const char *code, const char *text)
 {
-	size_t i;
+	size_t i, n;
 
-	if ((code = keep(m, code)) == NULL)
+	if (code == NULL || c->full)
+		return;
+	code = trimmed(code, &n);
+	if (n == 0)
 		return;
 	for (i = 0; i < c->n; i++)
-		if (c->v[i].system == cs && strcmp(c->v[i].code, code) == 0)
+		if (c->v[i].system == cs && strncmp(c->v[i].code, code, n) == 0 &&
+		    c->v[i].code[n] == '\0')
 			return;
-	if (c->n >= MAX_CODES) {
-		st->codes_full = 1;
-		return;
-	}
-	ref_codes_add(m->a, c, cs, code, text);
+	if (c->n >= PARSE_MAX_CODES)
+		c->full = 1; /* parse_add_code's cap, without the copy */
+	else
+		ref_codes_add(m->a, c, cs, arena_strndup(m->a, code, n), text);
 }
 
 /*
@@ -813,10 +908,7 @@ add_line(const struct map *m, struct text *t, const char *s)
 
 	if (s == NULL || t->cut)
 		return;
-	while (isspace((unsigned char)*s))
-		s++;
-	for (n = strlen(s); n > 0 && isspace((unsigned char)s[n - 1]); n--)
-		;
+	s = trimmed(s, &n);
 	if (n == 0)
 		return;
 	if (t->b.n <= 4096)
@@ -995,14 +1087,15 @@ search_criteria(const struct map *m, struct rstate *st, const void *params)
 	}
 }
 
-/* Standard base64, white space skipped; NULL when it is not base64. */
+/* Standard base64, white space skipped, at most max bytes of it; NULL
+ * when it is not base64. */
 static char *
 base64_text(const struct map *m, const char *s, size_t max)
 {
-	size_t n = strlen(s), o = 0;
+	size_t n = strlen(s) / 4 * 3, o = 0;
 	unsigned acc = 0;
 	int bits = 0;
-	char *out = arena_alloc(m->a, n / 4 * 3 + 4);
+	char *out = arena_alloc(m->a, (n < max ? n : max) + 4);
 
 	for (; *s != '\0' && o < max; s++) {
 		int c = (unsigned char)*s, d;
@@ -1034,7 +1127,8 @@ base64_text(const struct map *m, const char *s, size_t max)
 	return out;
 }
 
-/* A DocumentReference or Binary the referral carries. */
+/* A DocumentReference or Binary the referral carries: nothing is decoded
+ * or copied once the clinical text is full. */
 static void
 take_document(const struct map *m, struct rstate *st, const void *doc)
 {
@@ -1043,6 +1137,8 @@ take_document(const struct map *m, struct rstate *st, const void *doc)
 	const char *ct, *data, *name;
 
 	EACH(m, it, c, doc, "content") {
+		if (st->reason.cut)
+			return;
 		att = get(m, c, "attachment");
 		ct = str(m, att, "contentType");
 		data = str(m, att, "data");
@@ -1135,6 +1231,17 @@ take_careplan(const struct map *m, struct rstate *st, const void *plan)
 	}
 }
 
+/*
+ * 1 the first time the referral reads resource x, then 0: read again, a
+ * resource adds nothing, but many references to one big resource would
+ * read it many times.
+ */
+static int
+first_read(const struct map *m, struct rstate *st, const void *x)
+{
+	return pmap_add(m->a, &st->seen, x);
+}
+
 /* supportingInfo: documents, results and medication sent with it. */
 static void
 take_supporting(const struct map *m, struct rstate *st)
@@ -1144,7 +1251,10 @@ take_supporting(const struct map *m, struct rstate *st)
 	const char *t;
 
 	EACH(m, it, ref, st->res, "supportingInfo") {
-		if ((x = resolve(m, st->container, ref)) == NULL)
+		if (arena_over_cap(m->a))
+			return;
+		if ((x = resolve(m, st->container, ref)) == NULL ||
+		    !first_read(m, st, x))
 			continue;
 		if ((t = type_of(m, x)) == NULL)
 			continue;
@@ -1171,14 +1281,18 @@ take_reasons(const struct map *m, struct rstate *st)
 		add_line(m, &st->reason, str(m, cc, "text"));
 	}
 	EACH(m, it, ref, st->res, "reasonReference") {
+		if (arena_over_cap(m->a))
+			return;
 		x = resolve(m, st->container, ref);
 		t = type_of(m, x);
 		if (t != NULL && strcmp(t, "Condition") == 0) {
-			concept_codes(m, st, get(m, x, "code"), 0);
+			if (first_read(m, st, x))
+				concept_codes(m, st, get(m, x, "code"), 0);
 			continue;
 		}
 		if (t != NULL && strcmp(t, "Observation") == 0) {
-			take_observation(m, st, x);
+			if (first_read(m, st, x))
+				take_observation(m, st, x);
 			continue;
 		}
 		add_line(m, &st->reason, str(m, ref, "display"));
@@ -1194,6 +1308,7 @@ take_patient(const struct map *m, struct rstate *st, const void *ref,
 	struct fhir_iter it;
 	const char *t;
 	char d[11];
+	size_t k;
 
 	if (ref == NULL) {
 		referral_warn(m->a, r, "no subject: the referral names no "
@@ -1209,7 +1324,7 @@ take_patient(const struct map *m, struct rstate *st, const void *ref,
 		p = NULL;
 	}
 	if (p != NULL) {
-		EACH(m, it, x, p, "identifier")
+		EACH_ID(m, it, x, p, k)
 			if (id_system(str(m, x, "system")) == ID_NHS) {
 				r->nhs_number = keep(m, str(m, x, "value"));
 				break;
@@ -1265,8 +1380,10 @@ take_requester(const struct map *m, struct rstate *st, const void *gp_holder,
 	const void *req = get(m, st->res, "requester"), *x;
 	struct party p, q;
 	struct fhir_iter it;
+	struct pmap seen; /* the registered GPs' resources read */
 
 	memset(&p, 0, sizeof(p));
+	memset(&seen, 0, sizeof(seen));
 	if (req == NULL)
 		referral_warn(m->a, r, "no requester: no referrer or referring "
 		    "organisation");
@@ -1289,7 +1406,10 @@ take_requester(const struct map *m, struct rstate *st, const void *gp_holder,
 	}
 	if (p.ods == NULL && gp_holder != NULL) {
 		EACH(m, it, x, gp_holder, "generalPractitioner") {
+			if (arena_over_cap(m->a))
+				break;
 			memset(&q, 0, sizeof(q));
+			q.seen = &seen;
 			party_ref(m, gp_container, x, &q, 0);
 			if (q.ods == NULL)
 				q.ods = role_org(m, q.person);
@@ -1319,11 +1439,16 @@ take_performers(const struct map *m, struct rstate *st)
 	const void *ref;
 	struct fhir_iter it;
 	struct party p;
+	struct pmap seen; /* what one performer gave, another cannot */
 	size_t i;
 
+	memset(&seen, 0, sizeof(seen));
 	for (i = 0; i < 2; i++) {
 		EACH(m, it, ref, st->res, names[i]) {
+			if (arena_over_cap(m->a))
+				return;
 			memset(&p, 0, sizeof(p));
+			p.seen = &seen;
 			party_ref(m, st->container, ref, &p, 0);
 			warn_party(m, st, &p, names[i]);
 			if (p.ods == NULL)
@@ -1408,9 +1533,6 @@ finish_referral(const struct map *m, struct rstate *st, const char *authored)
 	r->results_text = text_value(m, st, &st->results, "results text");
 	r->medication_text = text_value(m, st, &st->medication,
 	    "medication text");
-	if (st->codes_full)
-		referral_warn(m->a, r, "more than %d diagnosis or procedure "
-		    "codes: the rest not kept", MAX_CODES);
 }
 
 /* An R4 ServiceRequest or an STU3 ReferralRequest. */
@@ -1470,9 +1592,12 @@ map_request(struct map *m, const void *res, const char *full_url, int stu3)
 	add_line(m, &st.reason, str(m, res, "description"));
 	take_supporting(m, &st);
 	EACH(m, it, x, res, "basedOn") {
-		const void *plan = resolve(m, st.container, x);
+		const void *plan;
 
-		if (is_type(m, plan, "CarePlan"))
+		if (arena_over_cap(m->a))
+			break;
+		plan = resolve(m, st.container, x);
+		if (is_type(m, plan, "CarePlan") && first_read(m, &st, plan))
 			take_careplan(m, &st, plan);
 	}
 	finish_referral(m, &st, authored);
@@ -1679,6 +1804,15 @@ no_referral(struct map *m, const void *root, const char *type,
 	    type_summary(m));
 }
 
+/* The words parse_document uses when the arena is over its cap: said
+ * here as soon as a referral finds it so, before the next is built. */
+static int
+too_big(struct map *m)
+{
+	return parse_fail(m->res, 0, -1, "document needs more memory than "
+	    "the limit allows");
+}
+
 static int
 too_many(struct map *m)
 {
@@ -1822,6 +1956,8 @@ map_bundle(struct map *m, const void *bundle)
 			continue;
 		if (message && nfocus > 0 && !in_focus(m, i))
 			continue;
+		if (arena_over_cap(m->a))
+			return too_big(m);
 		if (strcmp(e->type, "ServiceRequest") == 0 &&
 		    (w = not_a_referral(m, e->res)) != NULL) {
 			if (why == NULL)

@@ -15,6 +15,8 @@
  * after its type (capitalised) inside <resource> or <contained>.  The
  * XHTML narrative is in another namespace and is never read.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/tree.h>
@@ -48,44 +50,148 @@ interned(const struct fhir_view *v, const char *name)
 	    (const xmlChar *)name, -1);
 }
 
+/* The first FHIR element named name from n on (n, then its next
+ * siblings), or NULL; *steps counts the nodes looked at. */
 static xmlNodePtr
-named_from(const struct fhir_view *v, xmlNodePtr n, const char *name)
+named_from(const struct fhir_view *v, xmlNodePtr n, const char *name,
+    size_t *steps)
 {
-	for (; n != NULL; n = n->next)
+	for (; n != NULL; n = n->next) {
+		(*steps)++;
 		if ((const char *)n->name == name &&
 		    n->type == XML_ELEMENT_NODE && in_fhir(v, n))
 			return n;
+	}
 	return NULL;
 }
 
-static const void *
-x_get(const struct fhir_view *v, const void *node, const char *name)
+/*
+ * An element whose children were once looked through more than SCAN_MAX
+ * at a time gets an index of its FHIR children sorted by name (the
+ * interned pointer), then document order, kept in the node's _private
+ * (which libxml2 leaves to the application).  A scan does for the rest
+ * (the mapping asks an element for a bounded set of names), but one
+ * element can be asked once for every referral that points at it, and a
+ * hostile Bundle could give it many thousands of children.  As jsonsafe
+ * does for big objects.
+ */
+#define SCAN_MAX 64
+
+struct kid {
+	uintptr_t name;
+	size_t pos;
+	xmlNodePtr node;
+};
+
+struct kids {
+	size_t n;
+	struct kid v[];
+};
+
+static int
+kid_cmp(const void *x, const void *y)
 {
-	if ((name = interned(v, name)) == NULL)
-		return NULL;
-	return named_from(v, ((xmlNodePtr)node)->children, name);
+	const struct kid *a = x, *b = y;
+
+	if (a->name != b->name)
+		return a->name < b->name ? -1 : 1;
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Indexes n's children, unless they are already, after a scan of steps
+ * nodes. */
+static void
+index_kids(const struct fhir_view *v, xmlNodePtr n, size_t steps)
+{
+	struct kids *k;
+	xmlNodePtr c;
+	size_t all = 0, i = 0;
+
+	if (steps <= SCAN_MAX || n->_private != NULL)
+		return;
+	for (c = n->children; c != NULL; c = c->next)
+		all++;
+	k = arena_alloc(v->a, sizeof(*k) + all * sizeof(k->v[0]));
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && in_fhir(v, c)) {
+			k->v[i].name = (uintptr_t)c->name;
+			k->v[i].pos = i;
+			k->v[i].node = c;
+			i++;
+		}
+	k->n = i;
+	qsort(k->v, k->n, sizeof(k->v[0]), kid_cmp);
+	n->_private = k;
+}
+
+/* The first entry of k named name, or k->n. */
+static size_t
+kid_find(const struct kids *k, const char *name)
+{
+	size_t lo = 0, hi = k->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (k->v[mid].name < (uintptr_t)name)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < k->n && k->v[lo].name == (uintptr_t)name ? lo : k->n;
 }
 
 static const void *
 x_first(const struct fhir_view *v, const void *node, const char *name,
     struct fhir_iter *it)
 {
+	xmlNodePtr n = (xmlNodePtr)node;
+	const struct kids *k;
+	size_t steps = 0;
+
 	memset(it, 0, sizeof(*it));
 	if ((name = interned(v, name)) == NULL)
 		return NULL;
 	it->v = v;
 	it->name = name;
-	it->cur = named_from(v, ((xmlNodePtr)node)->children, name);
+	if ((k = n->_private) == NULL) {
+		it->cur = named_from(v, n->children, name, &steps);
+		index_kids(v, n, steps); /* for the next time */
+		return it->cur;
+	}
+	it->arr = k;
+	it->n = k->n;
+	it->i = kid_find(k, name);
+	it->cur = it->i < it->n ? k->v[it->i].node : NULL;
 	return it->cur;
 }
 
 static const void *
 x_next(struct fhir_iter *it)
 {
-	if (it->cur == NULL)
+	const struct kids *k = it->arr;
+	xmlNodePtr cur = (xmlNodePtr)it->cur;
+	size_t steps = 0;
+
+	if (cur == NULL)
 		return NULL;
-	it->cur = named_from(it->v, ((xmlNodePtr)it->cur)->next, it->name);
+	if (k == NULL) {
+		it->cur = named_from(it->v, cur->next, it->name, &steps);
+		index_kids(it->v, cur->parent, steps);
+	} else if (++it->i < it->n &&
+	    k->v[it->i].name == (uintptr_t)it->name) {
+		it->cur = k->v[it->i].node;
+	} else {
+		it->cur = NULL;
+	}
 	return it->cur;
+}
+
+static const void *
+x_get(const struct fhir_view *v, const void *node, const char *name)
+{
+	struct fhir_iter it;
+
+	return x_first(v, node, name, &it);
 }
 
 /* An attribute with no namespace, borrowed from the tree when it is one

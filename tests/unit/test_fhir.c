@@ -919,6 +919,342 @@ test_hostile(void)
 	    "referrals were not counted");
 }
 
+/*
+ * Shapes where one resource was read for every reference to it: each
+ * now costs what the resource costs once.  Sizes are such that the old
+ * mapping took seconds (a minute in all under ASan).
+ */
+
+/* Parses the JSON in b (and frees it) into an arena of cap bytes. */
+static int
+parse_capped(struct buf *b, size_t cap)
+{
+	struct parse_limits lim;
+	int rc;
+
+	parse_limits_default(&lim);
+	arena_free(a);
+	a = arena_new(cap);
+	rc = parse_document(a, (const unsigned char *)b->p, b->len, &lim,
+	    &res);
+	buf_free(b);
+	return rc;
+}
+
+/* A Bundle's opening, up to the first entry. */
+static void
+bundle_open(struct buf *b)
+{
+	buf_init(b, 0);
+	buf_adds(b, "{\"resourceType\": \"Bundle\", \"type\": \"collection\", "
+	    "\"entry\": [");
+}
+
+/* Appends s n times. */
+static void
+add_times(struct buf *b, const char *s, int n)
+{
+	while (n-- > 0)
+		buf_adds(b, s);
+}
+
+/* n references (a JSON array's values) to target, but every every-th,
+ * from the first, to alt. */
+static void
+add_refs(struct buf *b, int n, const char *target, int every, const char *alt)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s{\"reference\": \"%s\"}", i ? ", " : "",
+		    i % every ? target : alt);
+}
+
+/* Ends the Bundle in b with n references as add_refs makes them, closing
+ * the last entry's array, and parses it (freeing b): its first referral,
+ * or NULL. */
+static const struct referral *
+parse_with_refs(struct buf *b, int n, const char *target, int every,
+    const char *alt)
+{
+	add_refs(b, n, target, every, alt);
+	buf_adds(b, "]}}]}");
+	CHECK_INT(parse_buf(b, NULL), 0);
+	return res.n > 0 ? res.v[0] : NULL;
+}
+
+/* One text attachment referenced 3000 times (and a second document
+ * between them): each decoded once for the referral. */
+static void
+test_fanout_documents(void)
+{
+	struct parse_limits lim;
+	struct buf b, want;
+	const struct referral *r;
+	int i;
+
+	bundle_open(&b);
+	buf_adds(&b, "{\"resource\": {\"resourceType\": \"DocumentReference\", "
+	    "\"id\": \"d\", \"content\": [{\"attachment\": {\"contentType\": "
+	    "\"text/plain\", \"data\": \"");
+	add_times(&b, "YWJj", 50000); /* "abc" */
+	buf_adds(&b, "\"}}]}}, {\"resource\": {\"resourceType\": "
+	    "\"DocumentReference\", \"id\": \"e\", \"content\": "
+	    "[{\"attachment\": {\"contentType\": \"application/pdf\", "
+	    "\"title\": \"Discharge letter\"}}]}}, {\"resource\": "
+	    "{\"resourceType\": \"ServiceRequest\", \"supportingInfo\": [");
+	r = parse_with_refs(&b, 3000, "DocumentReference/e", 2,
+	    "DocumentReference/d");
+	if (r == NULL)
+		return;
+	buf_init(&want, 0);
+	add_times(&want, "abc", 50000);
+	buf_adds(&want, "\nAttachment: Discharge letter");
+	/* (CHECK_STR would print 150 kB when it failed.) */
+	CHECK_INT(r->reason_text ? strlen(r->reason_text) : 0, want.len);
+	CHECK(r->reason_text != NULL && strcmp(r->reason_text, want.p) == 0);
+	buf_free(&want);
+	CHECK(!warned(r, "cut to"));
+
+	/* Once the text is full, nothing more is decoded or named. */
+	parse_limits_default(&lim);
+	lim.max_field = 1000;
+	bundle_open(&b);
+	for (i = 0; i < 3; i++) {
+		static const char *const b64[] = {"YWJj", "ZGVm", "Z2hp"};
+
+		buf_printf(&b, "{\"resource\": {\"resourceType\": "
+		    "\"DocumentReference\", \"id\": \"d%d\", \"content\": "
+		    "[{\"attachment\": {\"contentType\": \"text/plain\", "
+		    "\"data\": \"", i);
+		add_times(&b, b64[i], 20000); /* abc, def, ghi */
+		buf_adds(&b, "\"}}]}}, ");
+	}
+	buf_adds(&b, "{\"resource\": {\"resourceType\": \"ServiceRequest\", "
+	    "\"supportingInfo\": [{\"reference\": \"DocumentReference/d0\"}, "
+	    "{\"reference\": \"DocumentReference/d1\"}, {\"reference\": "
+	    "\"DocumentReference/d2\"}]}}]}");
+	CHECK_INT(parse_buf(&b, &lim), 0);
+	r = res.v[0];
+	CHECK_INT(strlen(r->reason_text), 1000);
+	CHECK_INT(strspn(r->reason_text, "abc"), 1000);
+	CHECK(warned(r, "clinical text cut to 1000 bytes"));
+}
+
+/* 2000 referrals sharing a 20 kB description: each has its copy while
+ * memory allows, and the document stops at the arena's cap, not after
+ * building all of them. */
+static void
+test_fanout_shared_text(void)
+{
+	struct buf b;
+	size_t i;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		bundle_open(&b);
+		buf_adds(&b, "{\"resource\": {\"resourceType\": "
+		    "\"DocumentReference\", \"id\": \"d\", \"description\": "
+		    "\"");
+		add_times(&b, "shared text 20 byte ", 1000);
+		buf_adds(&b, "\"}}");
+		for (i = 0; i < (k ? 2000 : 40); i++)
+			buf_printf(&b, ", {\"resource\": {\"resourceType\": "
+			    "\"ServiceRequest\", \"id\": \"s%zu\", "
+			    "\"supportingInfo\": [{\"reference\": "
+			    "\"DocumentReference/d\"}]}}", i);
+		buf_adds(&b, "]}");
+		if (k == 0) {
+			CHECK_INT(parse_capped(&b, 4u << 20), 0);
+			CHECK_INT(res.n, 40);
+			for (i = 0; i < res.n; i++)
+				CHECK(res.v[i]->reason_text != NULL &&
+				    strlen(res.v[i]->reason_text) == 19999);
+			continue;
+		}
+		CHECK_INT(parse_capped(&b, 4u << 20), -1);
+		CHECK_STR(res.err.msg, "document needs more memory than the "
+		    "limit allows");
+		/* 4 MiB holds at most about 200 texts of 20 kB. */
+		CHECK(res.n >= 1 && res.n <= 205);
+	}
+}
+
+/* n identifiers of other systems, each followed by ", ". */
+static void
+add_other_ids(struct buf *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(b, "{\"system\": \"urn:x:%d\", \"value\": \"x\"}, ",
+		    i);
+}
+
+/* 3000 performers naming one Organization of 3000 identifiers, and 500
+ * referrals sharing a requester and a Patient of 3000 identifiers each:
+ * each resource read once a referral, at most MAX_IDS (64) identifiers
+ * of it. */
+static void
+test_fanout_identifiers(void)
+{
+	struct buf b;
+	size_t i;
+
+	bundle_open(&b);
+	buf_adds(&b, "{\"resource\": {\"resourceType\": \"Organization\", "
+	    "\"id\": \"o\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/ods-organization-code\", \"value\": "
+	    "\"RJ1\"}, ");
+	add_other_ids(&b, 3000);
+	buf_adds(&b, "{}]}}, {\"resource\": {\"resourceType\": "
+	    "\"Practitioner\", \"id\": \"gp\", \"identifier\": "
+	    "[{\"system\": \"https://fhir.nhs.uk/Id/gmp-number\", "
+	    "\"value\": \"G8000011\"}, ");
+	add_other_ids(&b, 3000);
+	buf_adds(&b, "{}]}}, {\"resource\": {\"resourceType\": \"Patient\", "
+	    "\"id\": \"p\", \"gender\": \"female\", \"identifier\": [");
+	add_other_ids(&b, 3000);
+	buf_adds(&b, "{\"system\": \"https://fhir.nhs.uk/Id/nhs-number\", "
+	    "\"value\": \"9434765919\"}]}}, {\"resource\": {\"resourceType\": "
+	    "\"Practitioner\", \"id\": \"late\", \"identifier\": [");
+	add_other_ids(&b, 64);
+	buf_adds(&b, "{\"system\": \"https://fhir.nhs.uk/Id/gmc-number\", "
+	    "\"value\": \"1234567\"}]}}, {\"resource\": {\"resourceType\": "
+	    "\"ServiceRequest\", \"id\": \"first\", \"performer\": [");
+	add_refs(&b, 3000, "Organization/o", 1, "Organization/o");
+	buf_adds(&b, ", {\"reference\": \"Practitioner/late\"}]}}");
+	add_times(&b, ", {\"resource\": {\"resourceType\": \"ServiceRequest\", "
+	    "\"subject\": {\"reference\": \"Patient/p\"}, \"requester\": "
+	    "{\"reference\": \"Practitioner/gp\"}}}", 500);
+	buf_adds(&b, "]}");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	CHECK_INT(res.n, 501);
+	if (res.n != 501)
+		return;
+	CHECK_STR(res.v[0]->provider_ods, "RJ1");
+	/* The gmc-number is the 65th identifier: not read. */
+	CHECK(res.v[0]->consultant_code == NULL);
+	for (i = 1; i < res.n; i++) {
+		CHECK_STR(res.v[i]->referrer_code, "G8000011");
+		CHECK_INT(res.v[i]->sex, REF_SEX_FEMALE);
+	}
+	/* The NHS number is the 3001st identifier: not read either. */
+	CHECK(res.v[1]->nhs_number == NULL);
+}
+
+/* 3000 reasonReferences to one Condition of 3000 codings (and to a
+ * second Condition between them): its codes read once. */
+static void
+test_fanout_codes(void)
+{
+	struct buf b;
+	const struct referral *r;
+	char code[16];
+	size_t i;
+
+	bundle_open(&b);
+	buf_adds(&b, "{\"resource\": {\"resourceType\": \"Condition\", "
+	    "\"id\": \"c\", \"code\": {\"coding\": [");
+	for (i = 0; i < 3000; i++)
+		buf_printf(&b, "%s{\"system\": \"http://snomed.info/sct\", "
+		    "\"code\": \"%s%zu\"}", i ? "," : "", i % 2 ? " " : "",
+		    100000000 + i / 2);
+	buf_adds(&b, "]}}}, {\"resource\": {\"resourceType\": \"Condition\", "
+	    "\"id\": \"k\", \"code\": {\"coding\": [{\"system\": "
+	    "\"http://hl7.org/fhir/sid/icd-10\", \"code\": \"I50.0\", "
+	    "\"display\": \"Heart failure\"}]}}}, {\"resource\": "
+	    "{\"resourceType\": \"ServiceRequest\", \"reasonCode\": "
+	    "[{\"coding\": [{\"system\": \"http://snomed.info/sct\", "
+	    "\"code\": \"84114007 \", \"display\": \"Heart failure\"}]}], "
+	    "\"reasonReference\": [");
+	if ((r = parse_with_refs(&b, 3000, "Condition/c", 3,
+	    "Condition/k")) == NULL)
+		return;
+	/* Each code twice, once with a space: kept once, trimmed. */
+	CHECK_INT(r->diagnoses.n, 256);
+	check_code(&r->diagnoses, 0, CS_SNOMED, "84114007", "Heart failure");
+	check_code(&r->diagnoses, 1, CS_ICD10, "I50.0", "Heart failure");
+	for (i = 2; i < r->diagnoses.n; i++) {
+		snprintf(code, sizeof(code), "%zu", 100000000 + i - 2);
+		check_code(&r->diagnoses, i, CS_SNOMED, code, NULL);
+	}
+	CHECK(warned(r, "more than 256 diagnosis or procedure codes"));
+}
+
+/* 20000 entries of as many types under one id: each type's resource is
+ * found, and the first entry is found by the bare id. */
+static void
+test_fanout_index(void)
+{
+	struct buf b;
+	size_t i;
+
+	bundle_open(&b);
+	buf_adds(&b, "{\"resource\": {\"resourceType\": "
+	    "\"DocumentReference\", \"id\": \"x\", \"description\": "
+	    "\"first under x\"}}, ");
+	for (i = 0; i < 20000; i++)
+		buf_printf(&b, "{\"resource\": {\"resourceType\": \"T%zu\", "
+		    "\"id\": \"x\"}}, ", i);
+	buf_adds(&b, "{\"resource\": {\"resourceType\": \"Patient\", \"id\": "
+	    "\"x\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/nhs-number\", \"value\": "
+	    "\"9434765919\"}]}}, {\"resource\": {\"resourceType\": "
+	    "\"Organization\", \"id\": \"x\", \"identifier\": [{\"system\": "
+	    "\"https://fhir.nhs.uk/Id/ods-organization-code\", \"value\": "
+	    "\"RJ1\"}]}}, {\"resource\": {\"resourceType\": "
+	    "\"ServiceRequest\", \"id\": \"x\", \"subject\": {\"reference\": "
+	    "\"Patient/x\"}, \"performer\": [{\"reference\": "
+	    "\"Organization/x\"}], \"supportingInfo\": [{\"reference\": "
+	    "\"x\"}]}}]}");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	CHECK_INT(res.n, 1);
+	CHECK_STR(res.v[0]->nhs_number, "9434765919");
+	CHECK_STR(res.v[0]->provider_ods, "RJ1");
+	CHECK_STR(res.v[0]->reason_text, "first under x");
+}
+
+/* FHIR XML: 2000 referrals sharing a Patient of 20000 other children
+ * and a Practitioner's name of 100: the first referral scans them, the
+ * others read them through the index of their children, in document
+ * order, FHIR namespace only, to the same values. */
+static void
+test_fanout_xml(void)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "<Bundle xmlns=\"http://hl7.org/fhir\"><type "
+	    "value=\"collection\"/><entry><fullUrl value=\"urn:uuid:p\"/>"
+	    "<resource><Patient><gender xmlns=\"urn:other\" "
+	    "value=\"female\"/>");
+	add_times(&b, "<x/>", 20000);
+	buf_adds(&b, "<identifier><system value=\"urn:z\"/><value "
+	    "value=\"1\"/></identifier><identifier><system "
+	    "value=\"https://fhir.nhs.uk/Id/nhs-number\"/><value "
+	    "value=\"9434765919\"/></identifier><gender value=\"male\"/>"
+	    "</Patient></resource></entry><entry><fullUrl "
+	    "value=\"urn:uuid:gp\"/><resource><Practitioner><name>");
+	add_times(&b, "<x/>", 100);
+	buf_adds(&b, "<given value=\"Ann\"/><x/><given value=\"Beth\"/>"
+	    "<family value=\"Jones\"/></name></Practitioner></resource>"
+	    "</entry>");
+	add_times(&b, "<entry><resource><ServiceRequest><subject><reference "
+	    "value=\"urn:uuid:p\"/></subject><requester><reference "
+	    "value=\"urn:uuid:gp\"/></requester></ServiceRequest></resource>"
+	    "</entry>", 2000);
+	buf_adds(&b, "</Bundle>");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	CHECK_INT(res.n, 2000);
+	for (i = 0; i < res.n; i++) {
+		CHECK_STR(res.v[i]->nhs_number, "9434765919");
+		CHECK_INT(res.v[i]->sex, REF_SEX_MALE);
+		CHECK_STR(res.v[i]->referrer_name, "Ann Beth Jones");
+	}
+}
+
 /* The demo's FHIR samples (conf/samples): synthetic, and as the demo
  * needs them. */
 static void
@@ -980,6 +1316,12 @@ main(void)
 	test_no_quoting();
 	test_limits();
 	test_hostile();
+	test_fanout_documents();
+	test_fanout_shared_text();
+	test_fanout_identifiers();
+	test_fanout_codes();
+	test_fanout_index();
+	test_fanout_xml();
 	test_detect();
 	test_samples();
 	arena_free(a);
