@@ -77,7 +77,7 @@
 
 #define MAX_HOPS 4    /* references followed from one element */
 #define MAX_SAID 4    /* warnings of one kind a referral */
-#define MAX_IDS 64    /* identifiers read of a resource referenced */
+#define MAX_EACH 64   /* repeats read of an element many may share */
 
 /*
  * An index slot: a Bundle entry's fullUrl or resource id (scope NULL; an
@@ -191,12 +191,16 @@ first(const struct map *m, const void *n, const char *name,
 	for ((x) = first((m), (node), (name), &(it)); (x) != NULL;            \
 	     (x) = (m)->o->next(&(it)))
 
-/* The first MAX_IDS identifiers of a resource a referral points at (k
- * counts them): every referral that points at one resource reads it
- * again, so a resource of many thousands would make that quadratic. */
-#define EACH_ID(m, it, x, res, k)                                             \
-	for ((k) = 0, (x) = first((m), (res), "identifier", &(it));          \
-	     (x) != NULL && (k)++ < MAX_IDS; (x) = (m)->o->next(&(it)))
+/*
+ * The first MAX_EACH repeats of an element of a resource that referrals
+ * point at (k counts them): identifiers, codings, a Patient's registered
+ * GPs, a document's contents.  Every referral that points at a resource
+ * reads it again, so one of many thousands repeats would make a Bundle of
+ * many referrals quadratic.
+ */
+#define EACH_FEW(m, it, x, res, name, k)                                      \
+	for ((k) = 0, (x) = first((m), (res), (name), &(it));                \
+	     (x) != NULL && (k)++ < MAX_EACH; (x) = (m)->o->next(&(it)))
 
 static const char *
 type_of(const struct map *m, const void *res)
@@ -788,12 +792,12 @@ party_res(const struct map *m, const void *res, const void *container,
 	if (p->type == NULL)
 		p->type = type;
 	if (strcmp(type, "Organization") == 0) {
-		EACH_ID(m, it, x, res, k)
+		EACH_FEW(m, it, x, res, "identifier", k)
 			if (id_system(str(m, x, "system")) == ID_ODS &&
 			    p->ods == NULL)
 				p->ods = keep(m, str(m, x, "value"));
 	} else if (strcmp(type, "Practitioner") == 0) {
-		EACH_ID(m, it, x, res, k)
+		EACH_FEW(m, it, x, res, "identifier", k)
 			party_identifier(m, x, p);
 		if (p->name == NULL)
 			p->name = human_name(m, get(m, res, "name"));
@@ -981,8 +985,9 @@ concept_codes(const struct map *m, struct rstate *st, const void *cc,
 	const char *text = str(m, cc, "text"), *d;
 	struct ref_codes *c = procedures ? &st->r->procedures
 					 : &st->r->diagnoses;
+	size_t k;
 
-	EACH(m, it, cd, cc, "coding") {
+	EACH_FEW(m, it, cd, cc, "coding", k) {
 		enum csys cs = take_coding(m, st, cd);
 		const char *code = str(m, cd, "code");
 
@@ -1135,8 +1140,9 @@ take_document(const struct map *m, struct rstate *st, const void *doc)
 	const void *c, *att;
 	struct fhir_iter it;
 	const char *ct, *data, *name;
+	size_t k;
 
-	EACH(m, it, c, doc, "content") {
+	EACH_FEW(m, it, c, doc, "content", k) {
 		if (st->reason.cut)
 			return;
 		att = get(m, c, "attachment");
@@ -1324,7 +1330,7 @@ take_patient(const struct map *m, struct rstate *st, const void *ref,
 		p = NULL;
 	}
 	if (p != NULL) {
-		EACH_ID(m, it, x, p, k)
+		EACH_FEW(m, it, x, p, "identifier", k)
 			if (id_system(str(m, x, "system")) == ID_NHS) {
 				r->nhs_number = keep(m, str(m, x, "value"));
 				break;
@@ -1381,6 +1387,7 @@ take_requester(const struct map *m, struct rstate *st, const void *gp_holder,
 	struct party p, q;
 	struct fhir_iter it;
 	struct pmap seen; /* the registered GPs' resources read */
+	size_t k;
 
 	memset(&p, 0, sizeof(p));
 	memset(&seen, 0, sizeof(seen));
@@ -1405,7 +1412,7 @@ take_requester(const struct map *m, struct rstate *st, const void *gp_holder,
 			p.ods = q.ods;
 	}
 	if (p.ods == NULL && gp_holder != NULL) {
-		EACH(m, it, x, gp_holder, "generalPractitioner") {
+		EACH_FEW(m, it, x, gp_holder, "generalPractitioner", k) {
 			if (arena_over_cap(m->a))
 				break;
 			memset(&q, 0, sizeof(q));
