@@ -3,7 +3,9 @@
  * network (XML_PARSE_NONET), no DTD loading or validation, no entity
  * substitution, and any document with a DOCTYPE refused outright, which
  * stops XXE and "billion laughs" before libxml2 sees them.  Depth and
- * element count are bounded by the parse limits.
+ * element count are bounded by the parse limits, and an element may have
+ * at most XMLSAFE_MAX_ATTRIBUTES attributes (libxml2 reads an element's
+ * attributes in quadratic time).
  */
 #ifndef PARS_XMLSAFE_H
 #define PARS_XMLSAFE_H
@@ -13,6 +15,8 @@
 #include <libxml/tree.h>
 
 #include "parser.h"
+
+#define XMLSAFE_MAX_ATTRIBUTES 1024
 
 /* Call once from the main thread before any thread parses XML. */
 void xmlsafe_init(void);
