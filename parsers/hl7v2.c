@@ -54,6 +54,12 @@ struct delims {
 	struct strpool *pool;
 };
 
+/* A text gathered line by line; cut when limits.max_field stopped it. */
+struct lines {
+	struct arena_str b;
+	int cut;
+};
+
 struct msg {
 	struct referral *r;
 	long line;	  /* line of its MSH */
@@ -63,9 +69,8 @@ struct msg {
 	int referrer_from_prd, practice_from_pd1;
 	const char *reason;
 	/* NTE and OBX lines, each at most limits.max_field bytes */
-	struct arena_str nte, results, meds;
+	struct lines nte, results, meds;
 	size_t max_field;
-	int cut;
 };
 
 /* 1 for the bytes isspace() takes in the C locale. */
@@ -244,10 +249,22 @@ word(const struct delims *d, struct span s, char *buf, size_t size)
 /* Appends a line to one of a message's texts (NTE notes, OBX results,
  * medication), in time linear in the line, up to limits.max_field. */
 static void
-add_line(struct arena *a, struct msg *m, struct arena_str *b, const char *line)
+add_line(struct arena *a, struct msg *m, struct lines *l, const char *line)
 {
-	if (line != NULL && !m->cut)
-		m->cut = text_add_line(a, b, line, strlen(line), m->max_field);
+	if (line != NULL && !l->cut)
+		l->cut = text_add_line(a, &l->b, line, strlen(line),
+		    m->max_field);
+}
+
+/* A message's text, with a warning when it was cut; NULL when empty. */
+static const char *
+lines_text(struct arena *a, const struct msg *m, const struct lines *l,
+    const char *what)
+{
+	if (l->cut)
+		referral_warn(a, m->r, "%s cut to %zu bytes "
+		    "(limits.max_field_bytes)", what, m->max_field);
+	return l->b.n > 0 ? l->b.p : NULL;
 }
 
 /* Appends a line to an arena string. */
@@ -629,6 +646,7 @@ finish_msg(struct arena *a, const struct delims *d, struct msg *m,
 {
 	struct referral *r = m->r;
 	char date[11], w[64];
+	const char *t;
 
 	if (!m->have_rf1)
 		return parse_fail(res, m->line, -1, "line %ld: %.*s message %s "
@@ -645,13 +663,10 @@ finish_msg(struct arena *a, const struct delims *d, struct msg *m,
 	    date_parse_prefix(word(d, m->msh_date, w, sizeof(w)), date) == 0)
 		r->referral_date = arena_strndup(a, date, 10);
 	r->reason_text = m->reason;
-	if (m->nte.n > 0)
-		r->reason_text = append_line(a, r->reason_text, m->nte.p);
-	r->results_text = m->results.n > 0 ? m->results.p : NULL;
-	r->medication_text = m->meds.n > 0 ? m->meds.p : NULL;
-	if (m->cut)
-		referral_warn(a, r, "NTE or OBX text cut to %zu bytes "
-		    "(limits.max_field_bytes)", m->max_field);
+	if ((t = lines_text(a, m, &m->nte, "NTE notes")) != NULL)
+		r->reason_text = append_line(a, r->reason_text, t);
+	r->results_text = lines_text(a, m, &m->results, "OBX results");
+	r->medication_text = lines_text(a, m, &m->meds, "medication notes");
 	if (r->referral_date == NULL)
 		referral_warn(a, r, "no referral date (RF1-7, RF1-9, MSH-7)");
 	if (r->practice_ods != NULL && !ods_is_practice(r->practice_ods))
@@ -855,9 +870,6 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 			    "line %ld: the document starts with %.3s, not MSH: "
 			    "an HL7 v2 message must start with MSH", line, p);
 		}
-#ifdef HL7_ELIM2
-		continue;
-#endif
 		switch (k) {
 		case SEG_MSH:
 			if (in_msg && m.r != NULL &&
@@ -874,13 +886,6 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 			check_bts(a, f, nf, line, nmsg_batch, res);
 			nmsg_batch = 0;
 			break;
-#ifdef HL7_ELIM
-		case SEG_RF1:
-			m.have_rf1 = 1;
-			break;
-		default:
-			break;
-#else
 		case SEG_RF1:
 			if (in_msg)
 				do_rf1(a, &d, &m, f, nf);
@@ -915,7 +920,6 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 			break;
 		default:
 			break;
-#endif
 		}
 	}
 	if (in_msg && m.r != NULL && finish_msg(a, &d, &m, res) < 0)

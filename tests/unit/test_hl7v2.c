@@ -304,11 +304,68 @@ test_many_lines(void)
 	/* ... "note 12" (86-92), then 6 bytes of "note 13" after its
 	 * newline. */
 	CHECK(strcmp(r->reason_text + 86, "note 12\nnote 1") == 0);
-	CHECK(r->results_text == NULL); /* gathered after the cut */
-	CHECK_INT(r->warnings.n, 2);
-	CHECK_HAS(r->warnings.v[0], "cut to 100 bytes (limits.max_field_bytes)");
-	CHECK_HAS(r->warnings.v[1], "no NHS number");
+	/* Each text has its own limit: the results are cut too, the
+	 * medication is whole. */
+	/* "Hb: 0 g/L" .. "Hb: 9 g/L" is 99 bytes: no room for a newline
+	 * and a byte of the next. */
+	CHECK_INT(strlen(r->results_text), 99);
+	CHECK(strncmp(r->results_text, "Hb: 0 g/L\nHb: 1 g/L\n", 20) == 0);
+	CHECK(strcmp(r->results_text + 89, "\nHb: 9 g/L") == 0);
+	CHECK_STR(r->medication_text, "aspirin 75mg od\nramipril\nstatin");
+	CHECK_INT(r->warnings.n, 3);
+	CHECK_STR(r->warnings.v[0], "NTE notes cut to 100 bytes "
+	    "(limits.max_field_bytes)");
+	CHECK_STR(r->warnings.v[1], "OBX results cut to 100 bytes "
+	    "(limits.max_field_bytes)");
+	CHECK_HAS(r->warnings.v[2], "no NHS number");
 	free(buf);
+}
+
+/* A run of n c's, NUL-terminated, in a static buffer of its own (k). */
+static const char *
+run(int k, char c, int n)
+{
+	static char bufs[6][64];
+
+	memset(bufs[k], c, (size_t)n);
+	bufs[k][n] = '\0';
+	return bufs[k];
+}
+
+/*
+ * Values at the edges of the parser's 32-byte reads: a component
+ * separator at byte 31 of a 32-byte field, a 33-byte field (read the
+ * long way), a 32-byte name whose prefix ends the field, an escape in a
+ * 31-byte value, a 32-byte value, and a last field of 33 bytes that ends
+ * the document with no line end.
+ */
+static void
+test_read_edges(void)
+{
+	char msg[1024], want[256];
+	const struct referral *r;
+
+	snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||REF^I12|1|P|"
+	    "2.4\rRF1|A|R|130^%s^|||%s|20240101\r"
+	    "PRD|RP|%s^Given^^^DR|||||G1234567^GMP\r"
+	    "NTE|||%s\\T\\\rNTE|||%s\rNTE|||%s", run(0, 'A', 27),
+	    run(1, 'B', 33), run(2, 'C', 21), run(3, 'D', 28),
+	    run(4, 'E', 32), run(5, 'F', 33));
+	CHECK_INT(parse_mem(msg, strlen(msg), NULL), 0);
+	CHECK_INT(res.n, 1);
+	if (res.n != 1)
+		return;
+	r = res.v[0];
+	CHECK_STR(r->tfc, "130");
+	CHECK_STR(r->specialty_text, run(0, 'A', 27));
+	CHECK_STR(r->source_id, run(0, 'B', 33));
+	snprintf(want, sizeof(want), "DR Given %s", run(0, 'C', 21));
+	CHECK_STR(r->referrer_name, want);
+	CHECK_STR(r->referrer_code, "G1234567");
+	snprintf(want, sizeof(want), "%s&\n%s\n", run(0, 'D', 28),
+	    run(1, 'E', 32));
+	strcat(want, run(2, 'F', 33));
+	CHECK_STR(r->reason_text, want);
 }
 
 /* At most 256 diagnoses a referral (parse_add_code), with a warning. */
@@ -358,6 +415,7 @@ main(void)
 	test_non_ascii_delimiter();
 	test_many_lines();
 	test_code_cap();
+	test_read_edges();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
