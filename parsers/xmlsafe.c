@@ -27,7 +27,7 @@ has_doctype(const unsigned char *buf, size_t len)
 /*
  * 1 when a start tag in buf has more than XMLSAFE_MAX_ATTRIBUTES
  * attributes (its '=' signs outside quotes), with *line that tag's line;
- * comments, declarations and instructions ("<!", "<?") are not counted.
+ * comments, CDATA sections, declarations and instructions are skipped.
  * libxml2 checks an element's attributes against each other, so one of
  * many thousands costs quadratic time (100,000 attributes, 1.2 MB: 7.5 s)
  * before any callback could stop it.  memchr skips the text between
@@ -42,8 +42,20 @@ too_many_attributes(const unsigned char *buf, size_t len, long *line)
 
 	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
 		tag = p++;
-		if (p < end && (*p == '!' || *p == '?'))
+		if (p < end && (*p == '!' || *p == '?')) {
+			/* A comment, CDATA section, declaration or
+			 * instruction, skipped whole: what is in it is not
+			 * an attribute. */
+			const char *close = end - p >= 3 &&
+			    memcmp(p, "!--", 3) == 0 ? "-->" : end - p >= 8 &&
+			    memcmp(p, "![CDATA[", 8) == 0 ? "]]>" :
+			    *p == '?' ? "?>" : ">";
+
+			p = memmem(p, (size_t)(end - p), close, strlen(close));
+			if (p == NULL)
+				break;
 			continue;
+		}
 		for (n = 0, quote = 0; p < end; p++) {
 			if (quote != 0) {
 				if (*p == quote)

@@ -783,9 +783,25 @@ check_attributes(int n, int ok)
 static void
 test_attributes(void)
 {
+	struct buf b;
+	int i;
+
 	check_attributes(1024, 1);
 	check_attributes(1025, 0);
 	check_attributes(100000, 0);
+	/* What a comment or an instruction holds is not attributes: a '<'
+	 * then 2000 '=' in a comment, an odd quote in an instruction. */
+	buf_init(&b, 0);
+	buf_adds(&b, "<?xml version=\"1.0\"?><?pi a='?>"
+	    "<ServiceRequest xmlns=\"http://hl7.org/fhir\"><!-- <x");
+	for (i = 0; i < 2000; i++)
+		buf_adds(&b, " a=");
+	buf_adds(&b, " --><status value=\"active\"/><intent value=\"order\"/>"
+	    "<authoredOn value=\"2024-01-03\"/></ServiceRequest>");
+	CHECK_INT(parse_buf(&b, NULL), 0);
+	CHECK_INT(res.n, 1);
+	if (res.n == 1)
+		CHECK_STR(res.v[0]->referral_date, "2024-01-03");
 }
 
 /*
