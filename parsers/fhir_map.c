@@ -878,8 +878,8 @@ trimmed(const char *s, size_t *n)
 /* Adds a code (trimmed) unless it is there already; copied only when it
  * is added, so a code met many times costs no memory. */
 static void
-add_code(const struct map *m, struct rstate *st, struct ref_codes *c,
-    enum code_system cs, const char *code, const char *text)
+add_code(const struct map *m, struct ref_codes *c, enum code_system cs,
+    const char *code, const char *text)
 {
 	size_t i, n;
 
@@ -892,10 +892,7 @@ add_code(const struct map *m, struct rstate *st, struct ref_codes *c,
 		if (c->v[i].system == cs && strncmp(c->v[i].code, code, n) == 0 &&
 		    c->v[i].code[n] == '\0')
 			return;
-	if (c->n >= PARSE_MAX_CODES)
-		c->full = 1; /* parse_add_code's cap, without the copy */
-	else
-		ref_codes_add(m->a, c, cs, arena_strndup(m->a, code, n), text);
+	parse_add_code(m->a, c, cs, arena_strndup(m->a, code, n), text);
 }
 
 /*
@@ -993,11 +990,11 @@ concept_codes(const struct map *m, struct rstate *st, const void *cc,
 
 		d = str(m, cd, "display");
 		if (cs == CSYS_SNOMED)
-			add_code(m, st, c, CS_SNOMED, code, d ? d : text);
+			add_code(m, c, CS_SNOMED, code, d ? d : text);
 		else if (cs == CSYS_ICD10 && !procedures)
-			add_code(m, st, c, CS_ICD10, code, d ? d : text);
+			add_code(m, c, CS_ICD10, code, d ? d : text);
 		else if (cs == CSYS_OPCS4 && procedures)
-			add_code(m, st, c, CS_OPCS4, code, d ? d : text);
+			add_code(m, c, CS_OPCS4, code, d ? d : text);
 	}
 }
 
@@ -1087,7 +1084,7 @@ search_criteria(const struct map *m, struct rstate *st, const void *params)
 			continue;
 		if (take_coding(m, st, c) == CSYS_SNOMED &&
 		    str_ieq(str(m, p, "name"), "clinicalTerm"))
-			add_code(m, st, &st->r->diagnoses, CS_SNOMED,
+			add_code(m, &st->r->diagnoses, CS_SNOMED,
 			    str(m, c, "code"), str(m, c, "display"));
 	}
 }
