@@ -241,10 +241,8 @@ check_cap(size_t ntrans, size_t again, int warned)
 
 	CHECK_INT(parse_mem(data, len, NULL), 0);
 	free(data);
-	CHECK_INT(res.n, 1);
-	if (res.n != 1)
+	if ((r = only_referral()) == NULL)
 		return;
-	r = res.v[0];
 	CHECK_INT(r->diagnoses.n, 256);
 	if (r->diagnoses.n == 256) {
 		CHECK_INT(r->diagnoses.v[0].system, CS_SNOMED);

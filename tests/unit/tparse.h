@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "parser.h"
 #include "readfile.h"
+#include "t.h"
 
 static struct arena *a;
 static struct parse_result res;
@@ -61,6 +62,15 @@ parse_path(const char *dir, const char *name, const struct parse_limits *lim)
 	rc = parse_mem(data, len, lim);
 	free(data);
 	return rc;
+}
+
+/* res's one referral, checked; NULL (the check failed) when it holds
+ * some other number. */
+static inline const struct referral *
+only_referral(void)
+{
+	CHECK_INT(res.n, 1);
+	return res.n == 1 ? res.v[0] : NULL;
 }
 
 #endif
