@@ -116,18 +116,26 @@ parse_at(const char *s, char out[11], const char **end)
 		p++;
 	if (is_ascii_digit(p[0]) && is_ascii_digit(p[1]) &&
 	    is_ascii_digit(p[2]) && is_ascii_digit(p[3])) {
+		/* ISO YYYY-MM-DD or HL7 TS YYYYMMDD...: the digits as they
+		 * are, once the date is known to be valid */
+		const char *ys = p, *ms, *ds;
+
 		y = digits(&p, 4);
-		if (*p == '-') { /* ISO */
-			p++;
-			if ((m = digits(&p, 2)) < 0 || *p++ != '-' ||
-			    (d = digits(&p, 2)) < 0)
-				return -1;
-		} else { /* HL7 TS: YYYYMMDD... */
-			if ((m = digits(&p, 2)) < 0 || (d = digits(&p, 2)) < 0)
-				return -1;
-		}
+		p += *p == '-';
+		ms = p;
+		if ((m = digits(&p, 2)) < 0 || (ys[4] == '-' && *p++ != '-'))
+			return -1;
+		ds = p;
+		if ((d = digits(&p, 2)) < 0 || !date_valid(y, m, d))
+			return -1;
 		*end = p;
-		return date_make(y, m, d, out);
+		memcpy(out, ys, 4);
+		out[4] = '-';
+		memcpy(out + 5, ms, 2);
+		out[7] = '-';
+		memcpy(out + 8, ds, 2);
+		out[10] = '\0';
+		return 0;
 	}
 	if ((d = small_number(&p)) < 0)
 		return -1;

@@ -71,6 +71,34 @@ eq16(const char *p, char c)
 }
 #endif
 
+/*
+ * Copies n bytes from src to dst and adds HL7_PAD zero bytes after them;
+ * returns 1 when every byte copied is ASCII.
+ */
+static inline int
+copy_padded(char *dst, const unsigned char *src, size_t n)
+{
+	size_t i = 0;
+	unsigned high = 0;
+
+#if defined(__SSE2__)
+	__m128i v, any = _mm_setzero_si128();
+
+	for (; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+		_mm_storeu_si128((__m128i *)(void *)(dst + i), v);
+		any = _mm_or_si128(any, v);
+	}
+	high = (unsigned)_mm_movemask_epi8(any);
+#endif
+	for (; i < n; i++) {
+		dst[i] = (char)src[i];
+		high |= src[i] & 0x80u;
+	}
+	memset(dst + n, 0, HL7_PAD);
+	return high == 0;
+}
+
 /* The same for thirty-two bytes (a short value). */
 static inline uint32_t
 eq32(const char *p, char c)

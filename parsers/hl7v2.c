@@ -60,6 +60,7 @@ struct lines {
 	int cut;
 };
 
+/* One message; start_msg() sets every field. */
 struct msg {
 	struct referral *r;
 	long line;	  /* line of its MSH */
@@ -183,9 +184,11 @@ unescape(const struct delims *d, struct span s, char *out)
 static inline size_t
 decode(const struct delims *d, struct span s, char *out)
 {
-	if (s.n == 2 && s.p[0] == '"' && s.p[1] == '"')
+	if (s.n == 0 || (s.n == 2 && s.p[0] == '"' && s.p[1] == '"'))
 		return 0;
-	s = trim(s);
+	/* White space is at most ' ': one compare an end, most often. */
+	if ((unsigned char)s.p[0] <= ' ' || (unsigned char)s.p[s.n - 1] <= ' ')
+		s = trim(s);
 	if (s.n == 0)
 		return 0;
 	if (s.n < 32 && (eq32(s.p, d->esc) & low_bits(s.n)) == 0) {
@@ -246,14 +249,27 @@ word(const struct delims *d, struct span s, char *buf, size_t size)
 	return buf;
 }
 
-/* Appends a line to one of a message's texts (NTE notes, OBX results,
- * medication), in time linear in the line, up to limits.max_field. */
+/* The date s starts with, as YYYY-MM-DD in the arena; NULL when it
+ * does not start with one. */
+static const char *
+date_of(struct arena *a, const struct delims *d, struct span s)
+{
+	char w[64], date[11];
+
+	if (date_parse_prefix(word(d, s, w, sizeof(w)), date) < 0)
+		return NULL;
+	return memcpy(str_alloc(a, d, 11), date, 11);
+}
+
+/* Appends a line of n bytes to one of a message's texts (NTE notes, OBX
+ * results, medication), in time linear in the line, up to
+ * limits.max_field. */
 static void
-add_line(struct arena *a, struct msg *m, struct lines *l, const char *line)
+add_line(struct arena *a, struct msg *m, struct lines *l, const char *line,
+    size_t n)
 {
 	if (line != NULL && !l->cut)
-		l->cut = text_add_line(a, &l->b, line, strlen(line),
-		    m->max_field);
+		l->cut = text_add_line(a, &l->b, line, n, m->max_field);
 }
 
 /* A message's text, with a warning when it was cut; NULL when empty. */
@@ -328,7 +344,7 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 {
 	struct referral *r = m->r;
 	struct span s;
-	char date[11], w[64];
+	char w[64];
 	const char *t;
 	int i;
 
@@ -368,11 +384,9 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 	}
 	if (nf > 6)
 		m->rf1_6 = comp(d, f[6], 1);
-	for (i = 7; i <= 9; i += 2) {
-		if ((size_t)i < nf && r->referral_date == NULL &&
-		    date_parse_prefix(word(d, f[i], w, sizeof(w)), date) == 0)
-			r->referral_date = arena_strndup(a, date, 10);
-	}
+	for (i = 7; i <= 9 && (size_t)i < nf && r->referral_date == NULL;
+	    i += 2)
+		r->referral_date = date_of(a, d, f[i]);
 	if (nf > 10 && f[10].n > 0)
 		m->reason = text(a, d, comp(d, f[10], 2));
 	if (nf > 11 && f[11].n > 0) {
@@ -398,7 +412,8 @@ do_pid(struct arena *a, const struct delims *d, struct msg *m,
 	struct referral *r = m->r;
 	struct span reps[16];
 	size_t n, i;
-	char date[11], w[64];
+	char w[64];
+	const char *dob;
 
 	if (nf > 3) {
 		n = split(f[3], d->rep, reps, 16);
@@ -416,9 +431,8 @@ do_pid(struct arena *a, const struct delims *d, struct msg *m,
 	if (r->nhs_number == NULL && nf > 2 && f[2].n > 0 &&
 	    span_eq(comp(d, f[2], 4), "NHS"))
 		r->nhs_number = text(a, d, comp(d, f[2], 1));
-	if (nf > 7 && date_parse_prefix(word(d, comp(d, f[7], 1), w,
-	    sizeof(w)), date) == 0)
-		r->birth_date = arena_strndup(a, date, 10);
+	if (nf > 7 && (dob = date_of(a, d, comp(d, f[7], 1))) != NULL)
+		r->birth_date = dob;
 	if (nf > 8)
 		r->sex = sex_from_word(word(d, comp(d, f[8], 1), w,
 		    sizeof(w)));
@@ -538,7 +552,7 @@ static void
 do_obx(struct arena *a, const struct delims *d, struct msg *m,
     struct span *f, size_t nf)
 {
-	const char *name = NULL, *value = NULL, *units = NULL;
+	const char *name = NULL, *value = NULL, *units = NULL, *line;
 
 	if (nf > 3)
 		name = text(a, d, comp(d, f[3], 2));
@@ -561,43 +575,45 @@ do_obx(struct arena *a, const struct delims *d, struct msg *m,
 		units = text(a, d, comp(d, f[6], 1));
 	if (value == NULL)
 		return;
-	add_line(a, m, &m->results, arena_cat(a, name ? name : "",
-	    name ? ": " : "", value, units ? " " : "", units ? units : "",
-	    (char *)NULL));
+	line = arena_cat(a, name ? name : "", name ? ": " : "", value,
+	    units ? " " : "", units ? units : "", (char *)NULL);
+	add_line(a, m, &m->results, line, strlen(line));
 }
 
 /* NTE-3: a note starting "Medication:" is the medication list; any
- * other note is clinical text. */
+ * other note is clinical text.  (Its length is strlen's: a NUL byte of
+ * the input ends it, as it ends every string of the referral.) */
 static void
 do_nte(struct arena *a, struct msg *m, const char *t)
 {
-#define MED(c, s) {c, s, sizeof(s) - 1}
+#define MED(s) {s, sizeof(s) - 1}
 	static const struct {
-		char first;
 		const char *prefix;
 		size_t n;
-	} med[] = {MED('c', "current medication:"),
-	    MED('m', "medications:"), MED('m', "medication:"),
-	    MED('d', "drugs:")};
+	} med[] = {MED("current medication:"), MED("medications:"),
+	    MED("medication:"), MED("drugs:")};
 #undef MED
-	size_t i;
+	const char *colon, *rest;
+	size_t i, k, n;
 
 	if (t == NULL)
 		return;
-	/* Most notes are clinical text: look no further than its first
-	 * letter. */
-	for (i = 0; i < sizeof(med) / sizeof(med[0]); i++)
-		if (ascii_lower((unsigned char)t[0]) == med[i].first &&
-		    strncasecmp_ascii(t, med[i].prefix, med[i].n) == 0) {
-			const char *rest = t + med[i].n;
-
-			while (*rest == ' ')
-				rest++;
+	n = strlen(t);
+	/* Every prefix ends at its colon: only one of that length can
+	 * match, and most notes have no colon so early. */
+	colon = memchr(t, ':', n < 19 ? n : 19);
+	k = colon != NULL ? (size_t)(colon - t) + 1 : 0;
+	for (i = 0; k > 0 && i < sizeof(med) / sizeof(med[0]); i++)
+		if (med[i].n == k &&
+		    strncasecmp_ascii(t, med[i].prefix, k) == 0) {
+			for (rest = t + k; *rest == ' '; rest++)
+				;
 			if (*rest != '\0')
-				add_line(a, m, &m->meds, rest);
+				add_line(a, m, &m->meds, rest,
+				    n - (size_t)(rest - t));
 			return;
 		}
-	add_line(a, m, &m->nte, t);
+	add_line(a, m, &m->nte, t, n);
 }
 
 static int
@@ -645,23 +661,23 @@ finish_msg(struct arena *a, const struct delims *d, struct msg *m,
     struct parse_result *res)
 {
 	struct referral *r = m->r;
-	char date[11], w[64];
 	const char *t;
 
-	if (!m->have_rf1)
+	if (!m->have_rf1) {
+		t = text(a, d, m->control_id);
 		return parse_fail(res, m->line, -1, "line %ld: %.*s message %s "
 		    "has no RF1 segment: a referral message must carry RF1 "
 		    "(status, priority, dates)", m->line, (int)m->type.n,
-		    m->type.p, r->source_id ? r->source_id : "(no id)");
+		    m->type.p, t ? t : "(no id)");
+	}
 	if (m->rf1_11.n > 0)
 		r->source_id = text(a, d, m->rf1_11);
 	else if (m->rf1_6.n > 0)
 		r->source_id = text(a, d, m->rf1_6);
 	if (r->source_id == NULL)
 		r->source_id = text(a, d, m->control_id);
-	if (r->referral_date == NULL &&
-	    date_parse_prefix(word(d, m->msh_date, w, sizeof(w)), date) == 0)
-		r->referral_date = arena_strndup(a, date, 10);
+	if (r->referral_date == NULL)
+		r->referral_date = date_of(a, d, m->msh_date);
 	r->reason_text = m->reason;
 	if ((t = lines_text(a, m, &m->nte, "NTE notes")) != NULL)
 		r->reason_text = append_line(a, r->reason_text, t);
@@ -749,11 +765,20 @@ start_msg(struct arena *a, const struct delims *d, struct msg *m, long line,
 {
 	struct span type, ev;
 
-	memset(m, 0, sizeof(*m));
+	/* Every field, one by one (a memset of the whole is slower): keep
+	 * this in step with struct msg. */
+	m->r = NULL;
 	m->line = line;
+	m->have_rf1 = 0;
+	m->rf1_6 = m->rf1_11 = nospan;
+	m->referrer_from_prd = m->practice_from_pd1 = 0;
+	m->reason = NULL;
+	m->nte = m->results = m->meds = (struct lines){{NULL, 0, 0}, 0};
 	m->max_field = lim->max_field;
 	/* MSH-n is f[n-1]: the field separator is MSH-1. */
 	m->type = nf > 8 ? f[8] : nospan;
+	m->control_id = nf > 9 ? f[9] : nospan;
+	m->msh_date = nf > 6 ? comp(d, f[6], 1) : nospan;
 	type = comp(d, m->type, 1);
 	ev = comp(d, m->type, 2);
 	/* REF^I12 a referral, REF^I13 a change to one, REF^I14 its
@@ -766,14 +791,11 @@ start_msg(struct arena *a, const struct delims *d, struct msg *m, long line,
 		    (int)m->type.n, m->type.p);
 		return 1;
 	}
-	m->control_id = nf > 9 ? f[9] : nospan;
-	m->msh_date = nf > 6 ? comp(d, f[6], 1) : nospan;
 	m->r = parse_new_referral(a, res, lim, "hl7v2");
 	if (m->r == NULL)
 		return parse_fail(res, line, offset, "line %ld: more than %zu "
 		    "referrals in one document (limits.max_referrals)", line,
 		    lim->max_referrals);
-	m->r->source_id = text(a, d, m->control_id);
 	if (span_eq(ev, "I14"))
 		m->r->status = REF_CANCELLED;
 	return 0;
@@ -814,16 +836,22 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 	long line = 1, nmsg_batch = 0;
 	int in_msg = 0, have_delims = 0, rc;
 
-	memset(&m, 0, sizeof(m));
-	parse_text_input(a, res, buf, len, &p, &end);
-	/* The copy the parser reads, with HL7_PAD zero bytes after it; an
-	 * error's offset counts from the start of the text. */
-	n = (size_t)(end - p);
-	off0 = p >= (const char *)buf && p <= (const char *)buf + len ?
-	    p - (const char *)buf : 0;
-	copy = arena_alloc(a, n + HL7_PAD);
-	memcpy(copy, p, n);
-	memset(copy + n, 0, HL7_PAD);
+	m.r = NULL; /* start_msg() sets the rest before it is read */
+	/* The copy the parser reads, with HL7_PAD zero bytes after it.  A
+	 * document of ASCII bytes (most are) is its own text; any other is
+	 * checked, and read as Windows-1252 unless it is UTF-8, then copied
+	 * again.  An error's offset counts from the start of the text. */
+	copy = arena_alloc(a, len + HL7_PAD);
+	off0 = 0;
+	n = len;
+	if (!copy_padded(copy, buf, len)) {
+		parse_text_input(a, res, buf, len, &p, &end);
+		n = (size_t)(end - p);
+		off0 = p >= (const char *)buf &&
+		    p <= (const char *)buf + len ? p - (const char *)buf : 0;
+		copy = arena_alloc(a, n + HL7_PAD);
+		copy_padded(copy, (const unsigned char *)p, n);
+	}
 	p = copy;
 	end = copy + n;
 	for (; p < end; p = next, line++) {
@@ -859,11 +887,19 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 			    "'%c'); the file may be damaged or have line "
 			    "breaks inside a field", line, d.field);
 		if (header) {
-			if (read_delims(p, n, &d) < 0)
+			struct delims nd = d;
+
+			if (read_delims(p, n, &nd) < 0)
 				return parse_fail(res, line,
 				    off0 + (p - copy), "line %ld: %.3s "
 				    "segment has no valid delimiters "
 				    "(expected e.g. %.3s|^~\\&)", line, p, p);
+			/* The message before ends here: its values are read
+			 * with its own delimiters. */
+			if (k == SEG_MSH && in_msg && m.r != NULL &&
+			    finish_msg(a, &d, &m, res) < 0)
+				return -1;
+			d = nd;
 			have_delims = 1;
 		} else if (!have_delims) {
 			return parse_fail(res, line, off0 + (p - copy),
@@ -872,9 +908,6 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 		}
 		switch (k) {
 		case SEG_MSH:
-			if (in_msg && m.r != NULL &&
-			    finish_msg(a, &d, &m, res) < 0)
-				return -1;
 			nmsg_batch++;
 			if ((rc = start_msg(a, &d, &m, line,
 			    off0 + (p - copy), f, nf, lim, res)) < 0)

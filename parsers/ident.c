@@ -30,11 +30,13 @@ nhs_number_check(const char *d)
 {
 	int sum = 0, check, i;
 
-	if (d == NULL || strlen(d) != 10)
+	if (d == NULL)
 		return 0;
 	for (i = 0; i < 10; i++)
 		if (!is_ascii_digit(d[i]))
 			return 0;
+	if (d[10] != '\0')
+		return 0;
 	for (i = 0; i < 9; i++)
 		sum += (d[i] - '0') * (10 - i);
 	check = 11 - sum % 11;
@@ -45,6 +47,7 @@ nhs_number_check(const char *d)
 	return check == d[9] - '0';
 }
 
+/* 1 when s starts with n digits (so it does not end before them). */
 static int
 all_digits(const char *s, size_t n)
 {
@@ -59,36 +62,32 @@ all_digits(const char *s, size_t n)
 int
 ods_is_practice(const char *s)
 {
-	return s != NULL && strlen(s) == 6 && is_ascii_upper(s[0]) &&
-	    all_digits(s + 1, 5);
+	/* No strlen: each check stops at the NUL. */
+	return s != NULL && is_ascii_upper(s[0]) && all_digits(s + 1, 5) &&
+	    s[6] == '\0';
 }
 
 int
 ods_is_org(const char *s)
 {
-	size_t n, i;
+	size_t n;
 
-	if (s == NULL)
+	if (s == NULL || !is_ascii_upper(s[0]))
 		return 0;
-	n = strlen(s);
-	if (n != 3 && n != 5 && n != 6)
-		return 0;
-	if (!is_ascii_upper(s[0]))
-		return 0;
-	for (i = 1; i < n; i++)
-		if (!is_ascii_upper(s[i]) && !is_ascii_digit(s[i]))
+	for (n = 1; n <= 6 && s[n] != '\0'; n++)
+		if (!is_ascii_upper(s[n]) && !is_ascii_digit(s[n]))
 			return 0;
-	return 1;
+	return n == 3 || n == 5 || n == 6;
 }
 
 int
 gp_code_ok(const char *s)
 {
-	return s != NULL && strlen(s) == 8 && s[0] == 'G' && all_digits(s + 1, 7);
+	return s != NULL && s[0] == 'G' && all_digits(s + 1, 7) && s[8] == '\0';
 }
 
 int
 consultant_code_ok(const char *s)
 {
-	return s != NULL && strlen(s) == 8 && s[0] == 'C' && all_digits(s + 1, 7);
+	return s != NULL && s[0] == 'C' && all_digits(s + 1, 7) && s[8] == '\0';
 }

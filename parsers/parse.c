@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -336,7 +337,8 @@ finish_referral(struct arena *a, struct referral *r, int utf8_sure)
 
 	if (r->nhs_number != NULL) {
 		if (nhs_number_normalise(r->nhs_number, digits) == 0) {
-			if (strcmp(r->nhs_number, digits) != 0)
+			/* (it has at least the ten digits and its NUL) */
+			if (memcmp(r->nhs_number, digits, 11) != 0)
 				r->nhs_number = arena_strdup(a, digits);
 			r->nhs_number_valid = nhs_number_check(digits);
 		} else {
@@ -369,8 +371,10 @@ parse_document(struct arena *a, const unsigned char *buf, size_t len,
 	size_t i;
 	int changed = 0;
 
-	memset(res, 0, sizeof(*res));
+	memset(res, 0, offsetof(struct parse_result, err));
+	res->err.line = 0;
 	res->err.offset = -1;
+	res->err.msg[0] = '\0';
 	if (len > lim->max_bytes)
 		return parse_fail(res, 0, -1, "document is %zu bytes, over the "
 		    "limit of %zu bytes (limits.max_document_bytes)", len,

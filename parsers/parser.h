@@ -42,12 +42,14 @@ struct parse_result {
 	struct parse_reject *rejects;
 	size_t nrejects, caprejects;
 	struct str_list warnings; /* about the document as a whole */
-	struct parse_error err;	  /* set when parse returns -1 */
 	/* Set by a parser that knows every string it produced is valid
 	 * UTF-8 (cut at ASCII bytes from text it checked whole): the
 	 * finishing pass then skips its repair of each field.  The fuzz
 	 * targets check the claim on every document they parse. */
 	int utf8_sure;
+	/* Set when parse returns -1.  Last, so that parse_document() clears
+	 * the fields before it and not its 256-byte message. */
+	struct parse_error err;
 };
 
 struct parser {

@@ -366,6 +366,36 @@ test_read_edges(void)
 	CHECK_STR(r->reason_text, want);
 }
 
+/*
+ * A batch whose messages declare different delimiters: each message's
+ * values are read with its own, even those read when the next MSH ends
+ * it (the source id from RF1-6 or MSH-10).  And a repeated segment that
+ * cannot be read does not undo what the first one gave.
+ */
+static void
+test_delimiters_per_message(void)
+{
+	static const char msg[] =
+	    "MSH|^~\\&|A|B|C|D|20240101||REF^I12|CTL#1#|P|2.4\r"
+	    "RF1|A|R|110|||REF#2#|20240102\r"
+	    "PID|1||9434765919^^^NHS^NH||Doe^J||19800315|F\r"
+	    "PID|1||||Doe^J||notadate|F\r"
+	    "MSH|^~#&|A|B|C|D|20240101||REF^I12|CTL#F#3|P|2.4\r"
+	    "RF1|A|R|110|||\r";
+
+	CHECK_INT(parse_mem(msg, sizeof(msg) - 1, NULL), 0);
+	CHECK_INT(res.n, 2);
+	if (res.n != 2)
+		return;
+	/* Message 1 has no escape '#': its '#' are text. */
+	CHECK_STR(res.v[0]->source_id, "REF#2#");
+	CHECK_STR(res.v[0]->referral_date, "2024-01-02");
+	CHECK_INT(res.v[0]->age_years, 43);
+	/* Message 2 reads "#F#" as its field separator. */
+	CHECK_STR(res.v[1]->source_id, "CTL|3");
+	CHECK_STR(res.v[1]->referral_date, "2024-01-01");
+}
+
 /* At most 256 diagnoses a referral (parse_add_code), with a warning. */
 static void
 test_code_cap(void)
@@ -414,6 +444,7 @@ main(void)
 	test_many_lines();
 	test_code_cap();
 	test_read_edges();
+	test_delimiters_per_message();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
