@@ -27,7 +27,7 @@ date_valid(int y, int m, int d)
 {
 	if (y < 1850 || y > 2200 || m < 1 || m > 12 || d < 1)
 		return 0;
-	return d <= date_month_days(y, m);
+	return d <= 28 || d <= date_month_days(y, m);
 }
 
 /* Reads exactly n digits at *p; returns the value or -1. */

@@ -28,7 +28,6 @@
  *   procedures       PR1-3 (OPCS4 -> opcs4, SCT -> snomed)
  *   results          OBX-3 text, OBX-5 value, OBX-6 units, one a line
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +175,30 @@ unescape(const struct delims *d, struct span s, char *out)
 }
 
 /*
+ * Trims s (HL7's explicit null "" is empty) and returns 1 when it holds
+ * no escape character: its text is then its bytes, and can be read
+ * where it is (reading back a string just written, with the wide loads
+ * of memcpy or strlen, waits for the stores).
+ */
+static inline int
+plain(const struct delims *d, struct span *s)
+{
+	if (s->n == 0)
+		return 1;
+	if (s->n == 2 && s->p[0] == '"' && s->p[1] == '"') {
+		s->n = 0;
+		return 1;
+	}
+	/* White space is at most ' ': one compare an end, most often. */
+	if ((unsigned char)s->p[0] <= ' ' ||
+	    (unsigned char)s->p[s->n - 1] <= ' ')
+		*s = trim(*s);
+	if (s->n < 32)
+		return (eq32(s->p, d->esc) & low_bits(s->n)) == 0;
+	return find(s->p, s->p + s->n, d->esc) == s->p + s->n;
+}
+
+/*
  * Writes s decoded to out (s.n bytes are enough, and out has room for 32
  * when s is shorter), trimmed; returns the length written (no NUL).
  * Empty for HL7's explicit null "".  A short value without an escape,
@@ -184,19 +207,10 @@ unescape(const struct delims *d, struct span s, char *out)
 static inline size_t
 decode(const struct delims *d, struct span s, char *out)
 {
-	if (s.n == 0 || (s.n == 2 && s.p[0] == '"' && s.p[1] == '"'))
-		return 0;
-	/* White space is at most ' ': one compare an end, most often. */
-	if ((unsigned char)s.p[0] <= ' ' || (unsigned char)s.p[s.n - 1] <= ' ')
-		s = trim(s);
 	if (s.n == 0)
 		return 0;
-	if (s.n < 32 && (eq32(s.p, d->esc) & low_bits(s.n)) == 0) {
-		memcpy(out, s.p, 32);
-		return s.n;
-	}
-	if (find(s.p, s.p + s.n, d->esc) == s.p + s.n) {
-		memcpy(out, s.p, s.n);
+	if (plain(d, &s)) {
+		memcpy(out, s.p, s.n < 32 ? 32 : s.n);
 		return s.n;
 	}
 	return unescape(d, s, out);
@@ -219,7 +233,7 @@ str_alloc(struct arena *a, const struct delims *d, size_t n)
 }
 
 /* s decoded into a trimmed arena string; NULL when nothing is left. */
-static char *
+static inline __attribute__((always_inline)) char *
 text(struct arena *a, const struct delims *d, struct span s)
 {
 	char *out;
@@ -254,11 +268,13 @@ word(const struct delims *d, struct span s, char *buf, size_t size)
 static const char *
 date_of(struct arena *a, const struct delims *d, struct span s)
 {
-	char w[64], date[11];
+	char w[64], *out = str_alloc(a, d, 11);
 
-	if (date_parse_prefix(word(d, s, w, sizeof(w)), date) < 0)
+	/* Written where it stays (a copy would read back fresh stores);
+	 * when there is no date the 11 bytes are left unused. */
+	if (date_parse_prefix(word(d, s, w, sizeof(w)), out) < 0)
 		return NULL;
-	return memcpy(str_alloc(a, d, 11), date, 11);
+	return out;
 }
 
 /* Appends a line of n bytes to one of a message's texts (NTE notes, OBX
@@ -372,9 +388,9 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 
 		if (span_eq(sys, "TFC") || span_eq(sys, "NHSTFC") ||
 		    span_eq(sys, "99TFC") || (code.n == 3 && c != NULL &&
-		    isdigit((unsigned char)c[0]) &&
-		    isdigit((unsigned char)c[1]) &&
-		    isdigit((unsigned char)c[2])))
+		    is_ascii_digit(c[0]) &&
+		    is_ascii_digit(c[1]) &&
+		    is_ascii_digit(c[2])))
 			r->tfc = c;
 		else if (span_eq(sys, "ERS") || span_eq(sys, "ERS-SPECIALTY"))
 			r->ers_specialty = c;
@@ -394,7 +410,7 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 		size_t k, digits = 0;
 
 		for (k = 0; k < id.n; k++)
-			digits += isdigit((unsigned char)id.p[k]) != 0;
+			digits += is_ascii_digit(id.p[k]);
 		if (span_eq(type, "UBRN") || (id.n == 12 && digits == 12))
 			m->rf1_11 = id;
 	}
@@ -545,7 +561,7 @@ do_code(struct arena *a, const struct delims *d, struct ref_codes *c,
 	txt = text(a, d, comp(d, f[3], 2));
 	if (txt == NULL && nf > 4)
 		txt = text(a, d, f[4]);
-	parse_add_code(a, c, code_system_of(comp(d, f[3], 3)), code, txt);
+	parse_put_code(a, c, code_system_of(comp(d, f[3], 3)), code, txt);
 }
 
 static void
@@ -581,10 +597,11 @@ do_obx(struct arena *a, const struct delims *d, struct msg *m,
 }
 
 /* NTE-3: a note starting "Medication:" is the medication list; any
- * other note is clinical text.  (Its length is strlen's: a NUL byte of
- * the input ends it, as it ends every string of the referral.) */
+ * other note is clinical text.  (A NUL byte of the input ends it, as it
+ * ends every string of the referral.) */
 static void
-do_nte(struct arena *a, struct msg *m, const char *t)
+do_nte(struct arena *a, const struct delims *d, struct msg *m,
+    struct span v)
 {
 #define MED(s) {s, sizeof(s) - 1}
 	static const struct {
@@ -593,12 +610,19 @@ do_nte(struct arena *a, struct msg *m, const char *t)
 	} med[] = {MED("current medication:"), MED("medications:"),
 	    MED("medication:"), MED("drugs:")};
 #undef MED
-	const char *colon, *rest;
+	const char *t, *z, *colon, *rest;
 	size_t i, k, n;
 
-	if (t == NULL)
+	if (plain(d, &v)) { /* read where it is, most often */
+		t = v.p;
+		n = (z = memchr(t, '\0', v.n)) != NULL ? (size_t)(z - t) : v.n;
+	} else {
+		if ((t = text(a, d, v)) == NULL)
+			return;
+		n = strlen(t);
+	}
+	if (n == 0)
 		return;
-	n = strlen(t);
 	/* Every prefix ends at its colon: only one of that length can
 	 * match, and most notes have no colon so early. */
 	colon = memchr(t, ':', n < 19 ? n : 19);
@@ -606,9 +630,9 @@ do_nte(struct arena *a, struct msg *m, const char *t)
 	for (i = 0; k > 0 && i < sizeof(med) / sizeof(med[0]); i++)
 		if (med[i].n == k &&
 		    strncasecmp_ascii(t, med[i].prefix, k) == 0) {
-			for (rest = t + k; *rest == ' '; rest++)
+			for (rest = t + k; rest < t + n && *rest == ' '; rest++)
 				;
-			if (*rest != '\0')
+			if (rest < t + n)
 				add_line(a, m, &m->meds, rest,
 				    n - (size_t)(rest - t));
 			return;
@@ -642,7 +666,7 @@ read_delims(const char *p, size_t n, struct delims *d)
 	if ((unsigned char)(d->field | d->comp | d->rep | d->esc | d->sub) >=
 	    0x80)
 		return -1;
-	if (d->field == '\0' || isalnum((unsigned char)d->field) ||
+	if (d->field == '\0' || is_ascii_alnum(d->field) ||
 	    d->field == d->comp || d->field == d->rep || d->comp == d->rep)
 		return -1;
 	/* Fewer than four encoding characters: the rest are unused. */
@@ -704,7 +728,8 @@ hl7_probe(const unsigned char *buf, size_t len)
 		return 0;
 	if ((memcmp(buf + i, "MSH", 3) == 0 || memcmp(buf + i, "FHS", 3) == 0 ||
 	    memcmp(buf + i, "BHS", 3) == 0) &&
-	    !isalnum(buf[i + 3]) && buf[i + 3] > 0x20 && buf[i + 3] < 0x7f)
+	    !is_ascii_alnum(buf[i + 3]) && buf[i + 3] > 0x20 &&
+	    buf[i + 3] < 0x7f)
 		return 100;
 	/* Starts like some other segment ("PID|"): HL7 missing its MSH;
 	 * claim it weakly so the error can say so. */
@@ -894,11 +919,12 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 				    off0 + (p - copy), "line %ld: %.3s "
 				    "segment has no valid delimiters "
 				    "(expected e.g. %.3s|^~\\&)", line, p, p);
-			/* The message before ends here: its values are read
-			 * with its own delimiters. */
-			if (k == SEG_MSH && in_msg && m.r != NULL &&
+			/* The message before ends at any header: its values
+			 * are read with its own delimiters. */
+			if (in_msg && m.r != NULL &&
 			    finish_msg(a, &d, &m, res) < 0)
 				return -1;
+			in_msg = 0;
 			d = nd;
 			have_delims = 1;
 		} else if (!have_delims) {
@@ -945,7 +971,7 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 			break;
 		case SEG_NTE:
 			if (in_msg && nf > 3)
-				do_nte(a, &m, text(a, &d, f[3]));
+				do_nte(a, &d, &m, f[3]);
 			break;
 		case SEG_OBX:
 			if (in_msg)

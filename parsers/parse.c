@@ -265,16 +265,33 @@ parse_new_referral(struct arena *a, struct parse_result *res,
 	return r;
 }
 
+/* 1 when code goes into c; else 0, c->full set when c is full. */
+static int
+code_fits(struct ref_codes *c, const char *code)
+{
+	if (code == NULL || *code == '\0')
+		return 0;
+	if (c->n >= PARSE_MAX_CODES) {
+		c->full = 1;
+		return 0;
+	}
+	return 1;
+}
+
 void
 parse_add_code(struct arena *a, struct ref_codes *c, enum code_system sys,
     const char *code, const char *text)
 {
-	if (code == NULL || *code == '\0')
-		return;
-	if (c->n >= PARSE_MAX_CODES)
-		c->full = 1;
-	else
+	if (code_fits(c, code))
 		ref_codes_add(a, c, sys, code, text);
+}
+
+void
+parse_put_code(struct arena *a, struct ref_codes *c, enum code_system sys,
+    const char *code, const char *text)
+{
+	if (code_fits(c, code))
+		ref_codes_put(a, c, sys, code, text);
 }
 
 /* Makes one string field valid UTF-8, noting a repair. */
@@ -337,8 +354,10 @@ finish_referral(struct arena *a, struct referral *r, int utf8_sure)
 
 	if (r->nhs_number != NULL) {
 		if (nhs_number_normalise(r->nhs_number, digits) == 0) {
-			/* (it has at least the ten digits and its NUL) */
-			if (memcmp(r->nhs_number, digits, 11) != 0)
+			/* Ten digits and more: it had separators.  (Not a
+			 * compare with digits, just written: it would wait
+			 * for the stores.) */
+			if (r->nhs_number[10] != '\0')
 				r->nhs_number = arena_strdup(a, digits);
 			r->nhs_number_valid = nhs_number_check(digits);
 		} else {

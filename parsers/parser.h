@@ -109,6 +109,10 @@ struct referral *parse_new_referral(struct arena *a, struct parse_result *res,
  */
 void parse_add_code(struct arena *a, struct ref_codes *c,
     enum code_system sys, const char *code, const char *text);
+/* The same for strings that are the arena's already (ref_codes_put):
+ * cheaper, above all for a string just written. */
+void parse_put_code(struct arena *a, struct ref_codes *c,
+    enum code_system sys, const char *code, const char *text);
 /* Sets res->err and returns -1. */
 int parse_fail(struct parse_result *res, long line, long offset,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -8,7 +8,7 @@
 #include "arena.h"
 
 void
-ref_codes_add(struct arena *a, struct ref_codes *c, enum code_system sys,
+ref_codes_put(struct arena *a, struct ref_codes *c, enum code_system sys,
     const char *code, const char *text)
 {
 	struct ref_code *rc;
@@ -24,9 +24,18 @@ ref_codes_add(struct arena *a, struct ref_codes *c, enum code_system sys,
 	}
 	rc = &c->v[c->n++];
 	rc->system = sys;
-	rc->code = arena_strdup(a, code);
-	rc->text = (text != NULL && *text != '\0') ? arena_strdup(a, text)
-						   : NULL;
+	rc->code = code;
+	rc->text = text != NULL && *text != '\0' ? text : NULL;
+}
+
+void
+ref_codes_add(struct arena *a, struct ref_codes *c, enum code_system sys,
+    const char *code, const char *text)
+{
+	if (code != NULL && *code != '\0')
+		ref_codes_put(a, c, sys, arena_strdup(a, code),
+		    text != NULL && *text != '\0' ? arena_strdup(a, text) :
+		    NULL);
 }
 
 void

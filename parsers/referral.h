@@ -74,6 +74,9 @@ struct referral {
 /* Adds a code (strings copied into the arena); empty codes are ignored. */
 void ref_codes_add(struct arena *a, struct ref_codes *c, enum code_system sys,
     const char *code, const char *text);
+/* The same for strings that are the arena's already: not copied. */
+void ref_codes_put(struct arena *a, struct ref_codes *c, enum code_system sys,
+    const char *code, const char *text);
 /* Appends a copy of s to the list. */
 void str_list_add(struct arena *a, struct str_list *l, const char *s);
 /* Appends a formatted warning to the referral. */

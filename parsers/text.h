@@ -28,6 +28,13 @@ is_ascii_upper(int c)
 
 /* c in lower case when it is an ASCII capital, else c (any locale). */
 static inline int
+is_ascii_alnum(int c)
+{
+	return is_ascii_digit(c) || is_ascii_upper(c) ||
+	    (c >= 'a' && c <= 'z');
+}
+
+static inline int
 ascii_lower(int c)
 {
 	return is_ascii_upper(c) ? c | 0x20 : c;

@@ -368,9 +368,10 @@ test_read_edges(void)
 
 /*
  * A batch whose messages declare different delimiters: each message's
- * values are read with its own, even those read when the next MSH ends
- * it (the source id from RF1-6 or MSH-10).  And a repeated segment that
- * cannot be read does not undo what the first one gave.
+ * values are read with its own, even those read when the next header
+ * (BHS, or MSH) ends it: the source id from RF1-6 or MSH-10.  And a
+ * repeated segment that cannot be read does not undo what the first one
+ * gave.
  */
 static void
 test_delimiters_per_message(void)
@@ -380,12 +381,15 @@ test_delimiters_per_message(void)
 	    "RF1|A|R|110|||REF#2#|20240102\r"
 	    "PID|1||9434765919^^^NHS^NH||Doe^J||19800315|F\r"
 	    "PID|1||||Doe^J||notadate|F\r"
+	    "BHS|^~#&\r"
 	    "MSH|^~#&|A|B|C|D|20240101||REF^I12|CTL#F#3|P|2.4\r"
-	    "RF1|A|R|110|||\r";
+	    "RF1|A|R|110|||\r"
+	    "MSH|^~\\&|A|B|C|D|20240101||REF^I12|CTL4|P|2.4\r"
+	    "RF1|A|R|110|||R#5#\r";
 
 	CHECK_INT(parse_mem(msg, sizeof(msg) - 1, NULL), 0);
-	CHECK_INT(res.n, 2);
-	if (res.n != 2)
+	CHECK_INT(res.n, 3);
+	if (res.n != 3)
 		return;
 	/* Message 1 has no escape '#': its '#' are text. */
 	CHECK_STR(res.v[0]->source_id, "REF#2#");
@@ -394,6 +398,7 @@ test_delimiters_per_message(void)
 	/* Message 2 reads "#F#" as its field separator. */
 	CHECK_STR(res.v[1]->source_id, "CTL|3");
 	CHECK_STR(res.v[1]->referral_date, "2024-01-01");
+	CHECK_STR(res.v[2]->source_id, "R#5#");
 }
 
 /* At most 256 diagnoses a referral (parse_add_code), with a warning. */
