@@ -3,8 +3,8 @@
  * (for hl7v2.c, which maps them to a referral).
  *
  * The parser reads a copy of the document followed by HL7_PAD zero
- * bytes, so that sixteen (or 32) bytes can be loaded from any position
- * before its end.  eq16() gives a bit for each of sixteen bytes that
+ * bytes, so that up to 64 bytes can be loaded from any position before
+ * its end.  eq16() gives a bit for each of sixteen bytes that
  * equals c: SSE2 (every x86-64) compares them at once; other little-endian
  * machines eight bytes a word (a byte of x is zero exactly where the 0x80
  * bit of ~((x & 0x7f..) + 0x7f.. | x | 0x7f..) is set, and the multiply
@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define HL7_PAD 32
+#define HL7_PAD 64
 
 /* Bytes of the document: a field, a component, a value. */
 struct span {
@@ -106,6 +106,13 @@ eq32(const char *p, char c)
 	return eq16(p, c) | (uint32_t)eq16(p + 16, c) << 16;
 }
 
+/* The same for sixty-four bytes (a step of a segment's scan). */
+static inline uint64_t
+eq64(const char *p, char c)
+{
+	return eq32(p, c) | (uint64_t)eq32(p + 32, c) << 32;
+}
+
 /* The bits of the first n (at most 32) bytes. */
 static inline uint32_t
 low_bits(size_t n)
@@ -116,35 +123,39 @@ low_bits(size_t n)
 /*
  * Scans the segment at p: records its fields (split on sep, at most max)
  * in f and their number in *nf, and returns where the segment ends (its
- * CR or LF, or end).  With max 0 only the end is looked for.  Sixteen
- * bytes a step: one compare finds a step's separators and line ends, and
- * the fields are taken from the bits.
+ * CR or LF, or end).  With max 0 only the end is looked for.  64 bytes a
+ * step (most segments are one or two): the compares find a step's
+ * separators and line ends, and the fields are taken from the bits.
+ * (Sixteen a step was 6% slower: the loop over the bits ended, often
+ * mispredicted, four times as often.)
  */
 static inline const char *
 seg_scan(const char *p, const char *end, char sep, struct span *f,
     size_t max, size_t *nf)
 {
 	const char *b, *q, *from = p;
-	unsigned s, e;
+	uint64_t s, e;
 	size_t n = 0;
 
-	for (b = p; b < end; b += 16) {
-		s = eq16(b, sep);
-		e = eq16(b, '\r') | eq16(b, '\n');
-		if (end - b < 16) {
-			s &= low_bits((size_t)(end - b));
-			e &= low_bits((size_t)(end - b));
+	for (b = p; b < end; b += 64) {
+		s = eq64(b, sep);
+		e = eq64(b, '\r') | eq64(b, '\n');
+		if (end - b < 64) {
+			uint64_t in = (UINT64_C(1) << (end - b)) - 1;
+
+			s &= in;
+			e &= in;
 		}
 		if (e != 0)
 			s &= (e & -e) - 1; /* the separators before the end */
 		for (; s != 0 && n < max; s &= s - 1) {
-			q = b + __builtin_ctz(s);
+			q = b + __builtin_ctzll(s);
 			f[n].p = from;
 			f[n++].n = (size_t)(q - from);
 			from = q + 1;
 		}
 		if (e != 0) {
-			end = b + __builtin_ctz(e);
+			end = b + __builtin_ctzll(e);
 			break;
 		}
 	}

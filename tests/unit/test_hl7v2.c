@@ -401,6 +401,36 @@ test_delimiters_per_message(void)
 	CHECK_STR(res.v[2]->source_id, "R#5#");
 }
 
+/*
+ * Segments and fields at the edges of the scan's 64-byte steps: an RF1
+ * of 50 to 140 bytes (its line end, and the separator before its last
+ * field, fall on every byte around 64 and 128), then an NTE that must
+ * still be found whole.
+ */
+static void
+test_scan_edges(void)
+{
+	char msg[512], reason[128];
+	int len, k;
+
+	for (len = 50; len <= 140; len++) {
+		/* "RF1|A|R|110|||S1|20240101|||||||" is 32 bytes */
+		k = len - 32;
+		memset(reason, 'a' + len % 26, (size_t)k);
+		reason[k] = '\0';
+		snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||"
+		    "REF^I12|1|P|2.4\rRF1|A|R|110|||S1|20240101|||||||%s\r"
+		    "NTE|||Seen %d\r", reason, len);
+		CHECK_INT(parse_mem(msg, strlen(msg), NULL), 0);
+		if (res.n != 1)
+			continue;
+		CHECK_STR(res.v[0]->source_id, "S1");
+		CHECK_STR(res.v[0]->referral_date, "2024-01-01");
+		snprintf(msg, sizeof(msg), "%s\nSeen %d", reason, len);
+		CHECK_STR(res.v[0]->reason_text, msg);
+	}
+}
+
 /* At most 256 diagnoses a referral (parse_add_code), with a warning. */
 static void
 test_code_cap(void)
@@ -450,6 +480,7 @@ main(void)
 	test_code_cap();
 	test_read_edges();
 	test_delimiters_per_message();
+	test_scan_edges();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
