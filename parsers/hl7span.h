@@ -89,6 +89,13 @@ copy_padded(char *dst, const unsigned char *src, size_t n)
 		_mm_storeu_si128((__m128i *)(void *)(dst + i), v);
 		any = _mm_or_si128(any, v);
 	}
+	if (i < n && n >= 16) { /* the last sixteen, overlapping */
+		v = _mm_loadu_si128((const __m128i *)(const void *)(src + n -
+		    16));
+		_mm_storeu_si128((__m128i *)(void *)(dst + n - 16), v);
+		any = _mm_or_si128(any, v);
+		i = n;
+	}
 	high = (unsigned)_mm_movemask_epi8(any);
 #endif
 	for (; i < n; i++) {

@@ -762,23 +762,38 @@ static const size_t seg_fields[] = {
 static enum seg_kind
 seg_kind(const char *p, const char *end)
 {
-	static const struct {
-		char id[4];
-		enum seg_kind kind;
-	} ids[] = {
-	    {"MSH", SEG_MSH}, {"FHS", SEG_HEADER}, {"BHS", SEG_HEADER},
-	    {"BTS", SEG_BTS}, {"RF1", SEG_RF1}, {"PID", SEG_PID},
-	    {"PD1", SEG_PD1}, {"PRD", SEG_PRD}, {"PR1", SEG_PR1},
-	    {"DG1", SEG_DG1}, {"NTE", SEG_NTE}, {"OBX", SEG_OBX},
-	};
-	size_t i;
-
+#define ID(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
 	if (end - p < 3)
 		return SEG_OTHER;
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		if (memcmp(p, ids[i].id, 3) == 0)
-			return ids[i].kind;
-	return SEG_OTHER;
+	switch (ID((unsigned char)p[0], (unsigned char)p[1],
+	    (unsigned char)p[2])) {
+	case ID('M', 'S', 'H'):
+		return SEG_MSH;
+	case ID('F', 'H', 'S'):
+	case ID('B', 'H', 'S'):
+		return SEG_HEADER;
+	case ID('B', 'T', 'S'):
+		return SEG_BTS;
+	case ID('R', 'F', '1'):
+		return SEG_RF1;
+	case ID('P', 'I', 'D'):
+		return SEG_PID;
+	case ID('P', 'D', '1'):
+		return SEG_PD1;
+	case ID('P', 'R', 'D'):
+		return SEG_PRD;
+	case ID('P', 'R', '1'):
+		return SEG_PR1;
+	case ID('D', 'G', '1'):
+		return SEG_DG1;
+	case ID('N', 'T', 'E'):
+		return SEG_NTE;
+	case ID('O', 'B', 'X'):
+		return SEG_OBX;
+	default:
+		return SEG_OTHER;
+	}
+#undef ID
 }
 
 /* Starts a message at its MSH (fields f, nf); returns 0, 1 when it is not
@@ -899,12 +914,14 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 			    "line %ld: more than %zu segments "
 			    "(limits.max_nodes)", line, lim->max_nodes);
 		/* Trailing blanks are not part of the last field. */
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		while (nf > 0 && f[nf - 1].p > p + n)
-			nf--;
-		if (nf > 0 && f[nf - 1].p + f[nf - 1].n > p + n)
-			f[nf - 1].n = (size_t)(p + n - f[nf - 1].p);
+		if (p[n - 1] == ' ' || p[n - 1] == '\t') {
+			while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+				n--;
+			while (nf > 0 && f[nf - 1].p > p + n)
+				nf--;
+			if (nf > 0 && f[nf - 1].p + f[nf - 1].n > p + n)
+				f[nf - 1].n = (size_t)(p + n - f[nf - 1].p);
+		}
 		if (!seg_id_ok(p, n) || (n > 3 && p[3] != d.field && !header))
 			return parse_fail(res, line, off0 + (p - copy),
 			    "line %ld: not an HL7 segment (a segment starts "

@@ -431,6 +431,30 @@ test_scan_edges(void)
 	}
 }
 
+/*
+ * The copy's ASCII check sees every byte: a document whose one byte over
+ * 0x7f is its last (in the overlapping last sixteen bytes, or the first
+ * ones) is read as Windows-1252, at every length modulo sixteen.
+ */
+static void
+test_last_byte_not_ascii(void)
+{
+	char msg[256];
+	int pad;
+
+	for (pad = 0; pad < 16; pad++) {
+		snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||"
+		    "REF^I12|1|P|2.4\rRF1|A|R|110|||S1\rNTE|||%.*scaf\xe9",
+		    pad, "xxxxxxxxxxxxxxxx");
+		CHECK_INT(parse_mem(msg, strlen(msg), NULL), 0);
+		CHECK_INT(res.warnings.n, 1);
+		if (res.n != 1 || res.warnings.n != 1)
+			continue;
+		CHECK_HAS(res.warnings.v[0], "Windows-1252");
+		CHECK_HAS(res.v[0]->reason_text, "caf\xc3\xa9");
+	}
+}
+
 /* At most 256 diagnoses a referral (parse_add_code), with a warning. */
 static void
 test_code_cap(void)
@@ -481,6 +505,7 @@ main(void)
 	test_read_edges();
 	test_delimiters_per_message();
 	test_scan_edges();
+	test_last_byte_not_ascii();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
