@@ -299,17 +299,6 @@ lines_text(struct arena *a, const struct msg *m, const struct lines *l,
 	return l->b.n > 0 ? l->b.p : NULL;
 }
 
-/* Appends a line to an arena string. */
-static const char *
-append_line(struct arena *a, const char *s, const char *line)
-{
-	if (line == NULL)
-		return s;
-	if (s == NULL)
-		return line;
-	return arena_cat(a, s, "\n", line, (char *)NULL);
-}
-
 static enum code_system
 code_system_of(struct span sys)
 {
@@ -414,10 +403,14 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 		if (span_eq(type, "UBRN") || (id.n == 12 && digits == 12))
 			m->rf1_11 = id;
 	}
-	if (nf > 14 && f[14].n > 0) {
-		t = text(a, d, f[14]);
-		if (t != NULL)
-			m->reason = t;
+	if (nf > 14 && f[14].n > 0 && (t = text(a, d, f[14])) != NULL) {
+		m->reason = t;
+		if (f[14].n > m->max_field) { /* at most max_field bytes */
+			struct lines l = {{NULL, 0, 0}, 0};
+
+			add_line(a, m, &l, t, strlen(t));
+			m->reason = lines_text(a, m, &l, "RF1-14 reason");
+		}
 	}
 }
 
@@ -703,8 +696,18 @@ finish_msg(struct arena *a, const struct delims *d, struct msg *m,
 	if (r->referral_date == NULL)
 		r->referral_date = date_of(a, d, m->msh_date);
 	r->reason_text = m->reason;
-	if ((t = lines_text(a, m, &m->nte, "NTE notes")) != NULL)
-		r->reason_text = append_line(a, r->reason_text, t);
+	if (m->reason == NULL) {
+		r->reason_text = lines_text(a, m, &m->nte, "NTE notes");
+	} else if (m->nte.b.n > 0 || m->nte.cut) {
+		/* RF1-14, then the notes: at most max_field bytes in all */
+		struct lines all = {{NULL, 0, 0}, 0};
+
+		add_line(a, m, &all, m->reason, strlen(m->reason));
+		add_line(a, m, &all, m->nte.b.p, m->nte.b.n);
+		all.cut |= m->nte.cut;
+		r->reason_text = lines_text(a, m, &all,
+		    "RF1-14 reason and NTE notes");
+	}
 	r->results_text = lines_text(a, m, &m->results, "OBX results");
 	r->medication_text = lines_text(a, m, &m->meds, "medication notes");
 	if (r->referral_date == NULL)

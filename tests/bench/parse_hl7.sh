@@ -27,7 +27,7 @@ cmake --build "$b" >/dev/null
 mkdir "$work/all"
 find "$work/gen" -name '*.hl7' -exec mv -t "$work/all/" {} +
 echo "== synthetic UK messages"
-"$b/tests/pars-bench-parse" -n 3 -r 41 hl7v2 "$work"/all/*.hl7 | tee "$work/hub"
+"$b/tests/pars-bench-parse" -n 1 -r 201 hl7v2 "$work"/all/*.hl7 | tee "$work/hub"
 echo "== the corpus's public REF^I12 and REF^I14 messages"
 "$b/tests/pars-bench-parse" -n 5000 -r 41 hl7v2 \
     "${PARS_CORPUS:-$src/../shared/corpus}"/hl7v2/REF-I1*.hl7

@@ -455,6 +455,46 @@ test_last_byte_not_ascii(void)
 	}
 }
 
+/*
+ * The clinical text (RF1-14, then the NTE notes) is at most
+ * limits.max_field bytes in all, with a warning, and so is RF1-14 alone.
+ */
+static void
+test_reason_cap(void)
+{
+	struct parse_limits lim;
+	char msg[512], want[256];
+
+	parse_limits_default(&lim);
+	lim.max_field = 100;
+	snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||REF^I12|1|P|"
+	    "2.4\rRF1|A|R|110|||S1|20240101|||||||%s\rNTE|||%s\rNTE|||%s",
+	    run(0, 'r', 60), run(1, 'n', 30), run(2, 'm', 30));
+	CHECK_INT(parse_mem(msg, strlen(msg), &lim), 0);
+	if (res.n != 1)
+		return;
+	snprintf(want, sizeof(want), "%s\n%s\n%.8s", run(0, 'r', 60),
+	    run(1, 'n', 30), run(2, 'm', 30));
+	CHECK_STR(res.v[0]->reason_text, want);
+	CHECK_INT(res.v[0]->warnings.n, 2); /* then "no NHS number" */
+	if (res.v[0]->warnings.n == 2)
+		CHECK_STR(res.v[0]->warnings.v[0], "RF1-14 reason and NTE notes "
+		    "cut to 100 bytes (limits.max_field_bytes)");
+	snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||REF^I12|1|P|"
+	    "2.4\rRF1|A|R|110|||S1|20240101|||||||%s%s", run(0, 'r', 60),
+	    run(1, 's', 60));
+	CHECK_INT(parse_mem(msg, strlen(msg), &lim), 0);
+	if (res.n != 1)
+		return;
+	snprintf(want, sizeof(want), "%s%.40s", run(0, 'r', 60),
+	    run(1, 's', 60));
+	CHECK_STR(res.v[0]->reason_text, want);
+	CHECK_INT(res.v[0]->warnings.n, 2);
+	if (res.v[0]->warnings.n == 2)
+		CHECK_STR(res.v[0]->warnings.v[0], "RF1-14 reason cut to 100 "
+		    "bytes (limits.max_field_bytes)");
+}
+
 /* At most 256 diagnoses a referral (parse_add_code), with a warning. */
 static void
 test_code_cap(void)
@@ -506,6 +546,7 @@ main(void)
 	test_delimiters_per_message();
 	test_scan_edges();
 	test_last_byte_not_ascii();
+	test_reason_cap();
 	arena_free(a);
 	return t_done("test_hl7v2");
 }
