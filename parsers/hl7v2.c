@@ -343,6 +343,20 @@ person_name(struct arena *a, const struct delims *d, struct span f, int first)
 	return out;
 }
 
+/* s decoded, at most limits.max_field bytes (a reason for referral). */
+static const char *
+capped_text(struct arena *a, const struct delims *d, struct msg *m,
+    struct span s, const char *what)
+{
+	const char *t = text(a, d, s);
+	struct lines l = {{NULL, 0, 0}, 0};
+
+	if (t == NULL || s.n <= m->max_field)
+		return t;
+	add_line(a, m, &l, t, strlen(t));
+	return lines_text(a, m, &l, what);
+}
+
 static void
 do_rf1(struct arena *a, const struct delims *d, struct msg *m,
     struct span *f, size_t nf)
@@ -393,7 +407,8 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 	    i += 2)
 		r->referral_date = date_of(a, d, f[i]);
 	if (nf > 10 && f[10].n > 0)
-		m->reason = text(a, d, comp(d, f[10], 2));
+		m->reason = capped_text(a, d, m, comp(d, f[10], 2),
+		    "RF1-10 reason");
 	if (nf > 11 && f[11].n > 0) {
 		struct span id = comp(d, f[11], 1), type = comp(d, f[11], 2);
 		size_t k, digits = 0;
@@ -403,15 +418,9 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 		if (span_eq(type, "UBRN") || (id.n == 12 && digits == 12))
 			m->rf1_11 = id;
 	}
-	if (nf > 14 && f[14].n > 0 && (t = text(a, d, f[14])) != NULL) {
+	if (nf > 14 && f[14].n > 0 &&
+	    (t = capped_text(a, d, m, f[14], "RF1-14 reason")) != NULL)
 		m->reason = t;
-		if (f[14].n > m->max_field) { /* at most max_field bytes */
-			struct lines l = {{NULL, 0, 0}, 0};
-
-			add_line(a, m, &l, t, strlen(t));
-			m->reason = lines_text(a, m, &l, "RF1-14 reason");
-		}
-	}
 }
 
 static void

@@ -493,6 +493,20 @@ test_reason_cap(void)
 	if (res.v[0]->warnings.n == 2)
 		CHECK_STR(res.v[0]->warnings.v[0], "RF1-14 reason cut to 100 "
 		    "bytes (limits.max_field_bytes)");
+	/* RF1-10's text, read when RF1-14 is empty, likewise. */
+	snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||REF^I12|1|P|"
+	    "2.4\rRF1|A|R|110|||S1|20240101|||R^%s%s", run(0, 't', 60),
+	    run(1, 'u', 60));
+	CHECK_INT(parse_mem(msg, strlen(msg), &lim), 0);
+	if (res.n != 1)
+		return;
+	snprintf(want, sizeof(want), "%s%.40s", run(0, 't', 60),
+	    run(1, 'u', 60));
+	CHECK_STR(res.v[0]->reason_text, want);
+	CHECK_INT(res.v[0]->warnings.n, 2);
+	if (res.v[0]->warnings.n == 2)
+		CHECK_STR(res.v[0]->warnings.v[0], "RF1-10 reason cut to 100 "
+		    "bytes (limits.max_field_bytes)");
 }
 
 /* At most 256 diagnoses a referral (parse_add_code), with a warning. */
