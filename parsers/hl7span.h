@@ -260,6 +260,42 @@ span_comp(struct span s, char csep, char ssep, int nth)
 	return (struct span){s.p + start, stop - start};
 }
 
+/*
+ * The first max components of s, each as span_comp() gives it (out[i]
+ * is component i + 1), from one compare of each separator when s is at
+ * most 32 bytes: for a field read several components of.
+ */
+static inline void
+span_comps(struct span s, char csep, char ssep, struct span *out, int max)
+{
+	uint32_t c, sub, cut;
+	size_t start = 0, stop;
+	int i;
+
+	if (s.p == NULL || s.n > 32) {
+		for (i = 0; i < max; i++)
+			out[i] = span_comp(s, csep, ssep, i + 1);
+		return;
+	}
+	c = eq32(s.p, csep) & low_bits(s.n);
+	sub = eq32(s.p, ssep) & low_bits(s.n);
+	for (i = 0; i < max; i++) {
+		if (i > 0) {
+			if (c == 0)
+				break;
+			start = (size_t)__builtin_ctz(c) + 1;
+			c &= c - 1;
+		}
+		stop = c != 0 ? (size_t)__builtin_ctz(c) : s.n;
+		cut = sub & low_bits(stop) & ~low_bits(start);
+		if (cut != 0)
+			stop = (size_t)__builtin_ctz(cut);
+		out[i] = (struct span){s.p + start, stop - start};
+	}
+	for (; i < max; i++)
+		out[i] = nospan;
+}
+
 /* 1 when s is lit (upper case letters, digits, '-') ignoring case. */
 static inline int
 span_is(struct span s, const char *lit, size_t n)

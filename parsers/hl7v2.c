@@ -87,6 +87,13 @@ comp(const struct delims *d, struct span s, int nth)
 	return span_comp(s, d->comp, d->sub, nth);
 }
 
+/* The first max components of s: out[i] is component i + 1. */
+static inline void
+comps(const struct delims *d, struct span s, struct span *out, int max)
+{
+	span_comps(s, d->comp, d->sub, out, max);
+}
+
 /* s without leading and trailing white space. */
 static inline struct span
 trim(struct span s)
@@ -321,13 +328,14 @@ code_system_of(struct span sys)
 static char *
 person_name(struct arena *a, const struct delims *d, struct span f, int first)
 {
-	struct span part[3];
+	struct span c[6], part[3];
 	char *out;
 	size_t n = 0, len[3], i;
 
-	part[0] = comp(d, f, first + 4); /* prefix */
-	part[1] = comp(d, f, first + 1); /* given */
-	part[2] = comp(d, f, first);	 /* family */
+	comps(d, f, c, first + 4);
+	part[0] = c[first + 3]; /* prefix */
+	part[1] = c[first];	/* given */
+	part[2] = c[first - 1]; /* family */
 	/* decode() may store 32 bytes for a short part */
 	out = str_alloc(a, d, part[0].n + part[1].n + part[2].n + 3 + 32);
 	for (i = 0; i < 3; i++) {
@@ -386,8 +394,13 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 			    "recognised", text(a, d, f[2]));
 	}
 	if (nf > 3 && f[3].n > 0) {
-		struct span code = comp(d, f[3], 1), sys = comp(d, f[3], 3);
-		const char *c = text(a, d, code);
+		struct span c3[3], code, sys;
+		const char *c;
+
+		comps(d, f[3], c3, 3);
+		code = c3[0];
+		sys = c3[2];
+		c = text(a, d, code);
 
 		if (span_eq(sys, "TFC") || span_eq(sys, "NHSTFC") ||
 		    span_eq(sys, "99TFC") || (code.n == 3 && c != NULL &&
@@ -397,7 +410,7 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 			r->tfc = c;
 		else if (span_eq(sys, "ERS") || span_eq(sys, "ERS-SPECIALTY"))
 			r->ers_specialty = c;
-		t = text(a, d, comp(d, f[3], 2));
+		t = text(a, d, c3[1]);
 		r->specialty_text = t ? t : (r->tfc || r->ers_specialty ? NULL
 									 : c);
 	}
@@ -410,9 +423,12 @@ do_rf1(struct arena *a, const struct delims *d, struct msg *m,
 		m->reason = capped_text(a, d, m, comp(d, f[10], 2),
 		    "RF1-10 reason");
 	if (nf > 11 && f[11].n > 0) {
-		struct span id = comp(d, f[11], 1), type = comp(d, f[11], 2);
+		struct span c11[2], id, type;
 		size_t k, digits = 0;
 
+		comps(d, f[11], c11, 2);
+		id = c11[0];
+		type = c11[1];
 		for (k = 0; k < id.n; k++)
 			digits += is_ascii_digit(id.p[k]);
 		if (span_eq(type, "UBRN") || (id.n == 12 && digits == 12))
@@ -436,12 +452,12 @@ do_pid(struct arena *a, const struct delims *d, struct msg *m,
 	if (nf > 3) {
 		n = split(f[3], d->rep, reps, 16);
 		for (i = 0; i < n; i++) {
-			struct span auth = comp(d, reps[i], 4);
-			struct span type = comp(d, reps[i], 5);
+			struct span cx[5]; /* CX: id, ..., authority, type */
 
-			if (span_eq(auth, "NHS") || span_eq(type, "NH") ||
-			    span_eq(auth, "NHSNBR")) {
-				r->nhs_number = text(a, d, comp(d, reps[i], 1));
+			comps(d, reps[i], cx, 5);
+			if (span_eq(cx[3], "NHS") || span_eq(cx[4], "NH") ||
+			    span_eq(cx[3], "NHSNBR")) {
+				r->nhs_number = text(a, d, cx[0]);
 				break;
 			}
 		}
@@ -489,15 +505,16 @@ static void
 prd_ids(struct arena *a, const struct delims *d, struct span f, int rt,
     const char *ids[2])
 {
-	struct span reps[8], type;
+	struct span reps[8], c[2], type;
 	size_t n, i;
 	const char *id;
 
 	ids[0] = ids[1] = NULL;
 	n = split(f, d->rep, reps, 8);
 	for (i = 0; i < n && (ids[0] == NULL || ids[1] == NULL); i++) {
-		type = comp(d, reps[i], 2);
-		if ((id = text(a, d, comp(d, reps[i], 1))) == NULL)
+		comps(d, reps[i], c, 2); /* id, type */
+		type = c[1];
+		if ((id = text(a, d, c[0])) == NULL)
 			continue;
 		if (ids[0] == NULL && (rt ? span_eq(type, "GMC") ||
 		    span_eq(type, "NATCONS") || span_eq(type, "CONSULTANT") ||
@@ -555,15 +572,17 @@ static void
 do_code(struct arena *a, const struct delims *d, struct ref_codes *c,
     struct span *f, size_t nf)
 {
+	struct span ce[3];
 	const char *code, *txt;
 
 	if (nf < 4 || f[3].n == 0)
 		return;
-	code = text(a, d, comp(d, f[3], 1));
-	txt = text(a, d, comp(d, f[3], 2));
+	comps(d, f[3], ce, 3); /* code, text, system */
+	code = text(a, d, ce[0]);
+	txt = text(a, d, ce[1]);
 	if (txt == NULL && nf > 4)
 		txt = text(a, d, f[4]);
-	parse_put_code(a, c, code_system_of(comp(d, f[3], 3)), code, txt);
+	parse_put_code(a, c, code_system_of(ce[2]), code, txt);
 }
 
 static void
@@ -815,7 +834,7 @@ start_msg(struct arena *a, const struct delims *d, struct msg *m, long line,
     long offset, const struct span *f, size_t nf,
     const struct parse_limits *lim, struct parse_result *res)
 {
-	struct span type, ev;
+	struct span msg_type[2], type, ev;
 
 	/* Every field, one by one (a memset of the whole is slower): keep
 	 * this in step with struct msg. */
@@ -831,8 +850,9 @@ start_msg(struct arena *a, const struct delims *d, struct msg *m, long line,
 	m->type = nf > 8 ? f[8] : nospan;
 	m->control_id = nf > 9 ? f[9] : nospan;
 	m->msh_date = nf > 6 ? comp(d, f[6], 1) : nospan;
-	type = comp(d, m->type, 1);
-	ev = comp(d, m->type, 2);
+	comps(d, m->type, msg_type, 2);
+	type = msg_type[0];
+	ev = msg_type[1];
 	/* REF^I12 a referral, REF^I13 a change to one, REF^I14 its
 	 * cancellation, RRI^I12 the response carrying it. */
 	if (!((span_eq(type, "REF") && (span_eq(ev, "I12") ||
