@@ -631,8 +631,9 @@ do_nte(struct arena *a, const struct delims *d, struct msg *m,
 	} med[] = {MED("current medication:"), MED("medications:"),
 	    MED("medication:"), MED("drugs:")};
 #undef MED
-	const char *t, *z, *colon, *rest;
+	const char *t, *z, *rest;
 	size_t i, k, n;
+	uint32_t colon;
 
 	if (plain(d, &v)) { /* read where it is, most often */
 		t = v.p;
@@ -645,9 +646,10 @@ do_nte(struct arena *a, const struct delims *d, struct msg *m,
 	if (n == 0)
 		return;
 	/* Every prefix ends at its colon: only one of that length can
-	 * match, and most notes have no colon so early. */
-	colon = memchr(t, ':', n < 19 ? n : 19);
-	k = colon != NULL ? (size_t)(colon - t) + 1 : 0;
+	 * match, and most notes have no colon so early.  (t has at least
+	 * 32 bytes: in the padded copy, or a string of the pool.) */
+	colon = eq32(t, ':') & low_bits(n < 19 ? n : 19);
+	k = colon != 0 ? (size_t)__builtin_ctz(colon) + 1 : 0;
 	for (i = 0; k > 0 && i < sizeof(med) / sizeof(med[0]); i++)
 		if (med[i].n == k &&
 		    strncasecmp_ascii(t, med[i].prefix, k) == 0) {
