@@ -240,8 +240,8 @@ str_alloc(struct arena *a, const struct delims *d, size_t n)
 }
 
 /* s decoded into a trimmed arena string; NULL when nothing is left. */
-static inline __attribute__((always_inline)) char *
-text(struct arena *a, const struct delims *d, struct span s)
+static char *
+text_any(struct arena *a, const struct delims *d, struct span s)
 {
 	char *out;
 	size_t n;
@@ -253,6 +253,31 @@ text(struct arena *a, const struct delims *d, struct span s)
 		return NULL;
 	out[n] = '\0';
 	return out;
+}
+
+/*
+ * The same, with the usual case inline: a value of 1 to 31 bytes with
+ * nothing to trim or decode, copied into the pool's next 32 bytes.
+ * (The whole of text_any() inlined at every use made the code too big
+ * for the instruction cache.)
+ */
+static inline char *
+text(struct arena *a, const struct delims *d, struct span s)
+{
+	struct strpool *sp = d->pool;
+	char *out;
+
+	if (s.n - 1 < 31 && (unsigned char)s.p[0] > ' ' &&
+	    (unsigned char)s.p[s.n - 1] > ' ' && s.p[0] != '"' &&
+	    (eq32(s.p, d->esc) & low_bits(s.n)) == 0 &&
+	    (size_t)(sp->end - sp->p) >= 32) {
+		out = sp->p;
+		sp->p += 32;
+		memcpy(out, s.p, 32);
+		out[s.n] = '\0';
+		return out;
+	}
+	return text_any(a, d, s);
 }
 
 /* s decoded into buf (a short value: a date, a code word; size at least
