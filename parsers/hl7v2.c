@@ -2,11 +2,12 @@
  * hl7v2.c - HL7 v2 REF^I12 / RRI^I12 referrals, single messages or batches
  * (FHS/BHS ... BTS/FTS), with the UK conventions of NHS-DATA.md.
  *
- * One pass over a padded copy of the bytes (hl7span.h finds them, sixteen
- * at a time): segments end at CR, LF or CRLF; only the segments and fields
- * a referral needs are split, and only fields holding an escape character
- * are decoded (into the arena).  Delimiters come from each MSH.  Where
- * the referral's facts are read from:
+ * One pass over a padded copy of the bytes (hl7span.h finds them, 64 at a
+ * time): segments end at CR, LF or CRLF; only the segments and fields a
+ * referral needs are split, and only fields holding an escape character
+ * are decoded (into the arena).  Delimiters come from each MSH, FHS and
+ * BHS, and a message ends at the next of them.  Where the referral's
+ * facts are read from:
  *
  *   source_id        RF1-11 when it is a UBRN (12 digits or type UBRN),
  *                    else RF1-6 (originating referral id), else MSH-10

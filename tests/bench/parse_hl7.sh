@@ -3,8 +3,8 @@
 # messages (pars-gen), beside figures measured in the same run on the
 # same messages:
 #   - the baselines: splitting the bytes into segments and fields, with a
-#     byte loop, and with the parser's own scan (hl7span.h: sixteen bytes
-#     a step; the stricter yardstick, since it is what the parser does
+#     byte loop, and with the parser's own scan (hl7span.h: 64 bytes a
+#     step; the stricter yardstick, since it is what the parser does
 #     before it reads a single value);
 #   - @medplum/core's Hl7Message.parse under Node, reading the same
 #     fields the hub's parser reads (tests/bench/medplum_hl7.js).
@@ -13,6 +13,9 @@
 # what it does not need.  The public REF^I12/I14 examples of the corpus
 # (5.7 KB, 23-24 segments, about half of them not needed) are measured the same
 # way after them.
+# The synthetic set is timed in 201 rounds of one pass each: this shared
+# machine's noise comes in bursts, and the median of many short rounds
+# is the steadier figure.
 # @medplum/core is installed from npm into a scratch directory for the
 # run and nothing of it is kept.  All figures are CPU time of one core.
 set -euo pipefail
