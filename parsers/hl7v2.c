@@ -939,18 +939,22 @@ hl7_parse(struct arena *a, const unsigned char *buf, size_t len,
 	m.r = NULL; /* start_msg() sets the rest before it is read */
 	/* The copy the parser reads, with HL7_PAD zero bytes after it.  A
 	 * document of ASCII bytes (most are) is its own text; any other is
-	 * checked, and read as Windows-1252 unless it is UTF-8, then copied
-	 * again.  An error's offset counts from the start of the text. */
+	 * checked: UTF-8 is read from the same copy (past a byte order
+	 * mark), Windows-1252 is converted and copied again.  An error's
+	 * offset counts from the start of the text. */
 	copy = arena_alloc(a, len + HL7_PAD);
 	off0 = 0;
 	n = len;
 	if (!copy_padded(copy, buf, len)) {
 		parse_text_input(a, res, buf, len, &p, &end);
 		n = (size_t)(end - p);
-		off0 = p >= (const char *)buf &&
-		    p <= (const char *)buf + len ? p - (const char *)buf : 0;
-		copy = arena_alloc(a, n + HL7_PAD);
-		copy_padded(copy, (const unsigned char *)p, n);
+		if (p >= (const char *)buf && p <= (const char *)buf + len) {
+			off0 = p - (const char *)buf;
+			copy += off0;
+		} else {
+			copy = arena_alloc(a, n + HL7_PAD);
+			copy_padded(copy, (const unsigned char *)p, n);
+		}
 	}
 	p = copy;
 	end = copy + n;

@@ -455,6 +455,30 @@ test_last_byte_not_ascii(void)
 	}
 }
 
+/*
+ * A UTF-8 document with a byte order mark is read from the copy made
+ * first (past the mark), with no warning; an error's offset is where the
+ * bad line starts in the file.
+ */
+static void
+test_utf8_bom(void)
+{
+	static const char ok[] = "\xef\xbb\xbfMSH|^~\\&|A|B|C|D|20240101||"
+	    "REF^I12|1|P|2.4\rRF1|A|R|110|||S1\rNTE|||Zo\xc3\xab's knee";
+	static const char bad[] = "\xef\xbb\xbfMSH|^~\\&|A|B|C|D|20240101||"
+	    "REF^I12|1|P|2.4\rRF1|A|R|110|||S1\rnot a segment \xc3\xab";
+
+	CHECK_INT(parse_mem(ok, sizeof(ok) - 1, NULL), 0);
+	CHECK_INT(res.warnings.n, 0);
+	if (res.n == 1) {
+		CHECK_STR(res.v[0]->source_id, "S1");
+		CHECK_STR(res.v[0]->reason_text, "Zo\xc3\xab's knee");
+	}
+	CHECK_INT(parse_mem(bad, sizeof(bad) - 1, NULL), -1);
+	CHECK_INT(res.err.line, 3);
+	CHECK_INT(res.err.offset, (long)(strstr(bad, "not a") - bad));
+}
+
 /* Parses the message at most lim allows and checks its reason_text and
  * its first warning (then "no NHS number"). */
 static void
@@ -479,7 +503,8 @@ static void
 test_reason_cap(void)
 {
 	struct parse_limits lim;
-	char msg[512], want[256];
+	char msg[512], want[256], warning[96];
+	int i;
 
 	parse_limits_default(&lim);
 	lim.max_field = 100;
@@ -490,20 +515,17 @@ test_reason_cap(void)
 	    run(1, 'n', 30), run(2, 'm', 30));
 	check_cut(msg, &lim, want, "RF1-14 reason and NTE notes cut to 100 "
 	    "bytes (limits.max_field_bytes)");
-	snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||REF^I12|1|P|"
-	    "2.4\rRF1|A|R|110|||S1|20240101|||||||%s%s", run(0, 'r', 60),
-	    run(1, 's', 60));
-	snprintf(want, sizeof(want), "%s%.40s", run(0, 'r', 60),
-	    run(1, 's', 60));
-	check_cut(msg, &lim, want, "RF1-14 reason cut to 100 bytes "
-	    "(limits.max_field_bytes)");
-	snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||REF^I12|1|P|"
-	    "2.4\rRF1|A|R|110|||S1|20240101|||R^%s%s", run(0, 't', 60),
-	    run(1, 'u', 60));
-	snprintf(want, sizeof(want), "%s%.40s", run(0, 't', 60),
-	    run(1, 'u', 60));
-	check_cut(msg, &lim, want, "RF1-10 reason cut to 100 bytes "
-	    "(limits.max_field_bytes)");
+	/* One field of 120 bytes: RF1-14, or RF1-10's text. */
+	for (i = 0; i < 2; i++) {
+		snprintf(msg, sizeof(msg), "MSH|^~\\&|A|B|C|D|20240101||"
+		    "REF^I12|1|P|2.4\rRF1|A|R|110|||S1|20240101|||%s%s%s",
+		    i == 0 ? "||||" : "R^", run(0, 't', 60), run(1, 'u', 60));
+		snprintf(want, sizeof(want), "%s%.40s", run(0, 't', 60),
+		    run(1, 'u', 60));
+		snprintf(warning, sizeof(warning), "RF1-%s reason cut to 100 "
+		    "bytes (limits.max_field_bytes)", i == 0 ? "14" : "10");
+		check_cut(msg, &lim, want, warning);
+	}
 }
 
 /* At most 256 diagnoses a referral (parse_add_code), with a warning. */
@@ -557,6 +579,7 @@ main(void)
 	test_delimiters_per_message();
 	test_scan_edges();
 	test_last_byte_not_ascii();
+	test_utf8_bom();
 	test_reason_cap();
 	arena_free(a);
 	return t_done("test_hl7v2");
